@@ -1,0 +1,23 @@
+@echo off
+rem Builds the solution in Release; "build.cmd test" also runs the unit tests.
+setlocal
+cd /d "%~dp0"
+set DOTNET_CLI_TELEMETRY_OPTOUT=1
+set DOTNET_NOLOGO=1
+if "%1"=="" goto build
+if "%1"=="build" goto build
+if "%1"=="test" goto test
+if "%1"=="bench" goto bench
+echo usage: build.cmd [build^|test^|bench] [args...]
+exit /b 2
+:build
+dotnet build Microsoft.ML.RobertaZh.sln -c Release
+exit /b %ERRORLEVEL%
+:test
+dotnet build Microsoft.ML.RobertaZh.sln -c Release || exit /b 1
+dotnet test test\Microsoft.ML.RobertaZh.Tests\Microsoft.ML.RobertaZh.Tests.csproj -c Release --no-build
+exit /b %ERRORLEVEL%
+:bench
+shift
+dotnet run -c Release --project eval\Microsoft.ML.RobertaZh.Benchmarks -- %*
+exit /b %ERRORLEVEL%
