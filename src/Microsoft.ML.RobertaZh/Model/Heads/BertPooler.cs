@@ -1,0 +1,32 @@
+using Microsoft.ML.RobertaZh.Tensors.Kernels;
+
+namespace Microsoft.ML.RobertaZh.Model.Heads;
+
+/// <summary>HF BertPooler: tanh(dense(hidden state of the first token)), forward and backward.</summary>
+internal static class BertPooler
+{
+    public static void Forward(BertParameterLayout layout, float[] p, BertActivations a, ReadOnlySpan<float> lastHidden)
+    {
+        int h = layout.Config.HiddenSize, t = a.SeqLen;
+        for (int b = 0; b < a.Batch; b++)
+            lastHidden.Slice(b * t * h, h).CopyTo(a.FirstTokens.AsSpan(b * h, h));
+        MatMul.Forward(a.Pooled, a.FirstTokens, BertEncoder.P(p, layout.PoolerWeight, h * h), BertEncoder.P(p, layout.PoolerBias, h), a.Batch, h, h);
+        Tanh.Forward(a.Pooled, a.Pooled);
+    }
+
+    /// <summary>Adds the gradient of the pooled output, <paramref name="dPooled"/> (batch, hidden), into the first-token rows of <paramref name="dLastHidden"/>.</summary>
+    public static void Backward(BertParameterLayout layout, float[] p, float[] g, BertActivations a, ReadOnlySpan<float> dPooled, Span<float> dLastHidden)
+    {
+        int h = layout.Config.HiddenSize, t = a.SeqLen, bsz = a.Batch;
+        var dPre = new float[bsz * h];
+        Tanh.Backward(dPre, dPooled, a.Pooled);
+        var dFirst = new float[bsz * h];
+        MatMul.Backward(dFirst, BertEncoder.P(g, layout.PoolerWeight, h * h), BertEncoder.P(g, layout.PoolerBias, h), dPre, a.FirstTokens,
+            BertEncoder.P(p, layout.PoolerWeight, h * h), bsz, h, h);
+        for (int b = 0; b < bsz; b++)
+        {
+            var dst = dLastHidden.Slice(b * t * h, h);
+            System.Numerics.Tensors.TensorPrimitives.Add(dst, dFirst.AsSpan(b * h, h), dst);
+        }
+    }
+}
