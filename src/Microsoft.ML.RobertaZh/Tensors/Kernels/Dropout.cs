@@ -1,23 +1,191 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Microsoft.ML.RobertaZh.Tensors.Kernels;
-// INTERIM scalar version; replaced by the kernels branch.
+
+/// <summary>
+/// Inverted dropout as torch.nn.functional.dropout in training mode: each element is zeroed with probability p and the
+/// survivors are scaled by 1/(1−p) (computed in float as torch does), so the expectation is unchanged.
+/// <para>
+/// The keep/drop decision for element i is a pure function of (seed, stream, i) through <see cref="CounterRng"/>
+/// (Philox4x32-10): element i is dropped when the top 24 bits of its random word, read as u ∈ [0, 1), satisfy u &lt; p.
+/// Masks are therefore identical for any thread count or chunking, and a slice of a large mask can be generated
+/// independently by passing its element offset.
+/// </para>
+/// </summary>
 internal static class Dropout
 {
-    private static ulong Mix(ulong z) { z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9UL; z = (z ^ (z >> 27)) * 0x94d049bb133111ebUL; return z ^ (z >> 31); }
+    /// <summary>Elements per parallel chunk (a multiple of 4 so chunks start on Philox block boundaries).</summary>
+    private const int ChunkSize = 1 << 16;
+
+    /// <summary>
+    /// output = input ⊙ mask / (1 − p); writes the mask (1 = kept, 0 = dropped).
+    /// When p == 0 this is a copy and <paramref name="mask"/> is not touched (it may be empty).
+    /// When p == 1 every element is dropped and the output is zero.
+    /// </summary>
+    /// <param name="output">Length n (n = input.Length); may alias <paramref name="input"/> exactly.</param>
+    /// <param name="mask">Length n, or empty when p == 0.</param>
+    /// <param name="input">Length n, any layout (elementwise).</param>
+    /// <param name="p">Drop probability in [0, 1].</param>
+    /// <param name="seed">Random seed (key of the generator).</param>
+    /// <param name="stream">Stream id: distinct call sites/layers/steps use distinct streams.</param>
     public static void Forward(Span<float> output, Span<byte> mask, ReadOnlySpan<float> input, float p, ulong seed, ulong stream)
     {
-        if (p == 0) { input.CopyTo(output); return; }
-        float scale = 1f / (1f - p);
-        for (int i = 0; i < input.Length; i++)
+        KernelGuard.Probability(p, nameof(p));
+        int n = input.Length;
+        KernelGuard.Length(output.Length, n, nameof(output));
+        if (p == 0f)
         {
-            double u = (Mix(seed ^ Mix(stream * 0x9E3779B97F4A7C15UL + (ulong)i)) >> 11) * (1.0 / (1UL << 53));
-            mask[i] = u >= p ? (byte)1 : (byte)0;
-            output[i] = mask[i] != 0 ? input[i] * scale : 0f;
+            input.CopyTo(output);
+            return;
         }
+
+        KernelGuard.Length(mask.Length, n, nameof(mask));
+        GenerateMask(mask[..n], p, seed, stream);
+        ApplyMask(output[..n], input, mask[..n], p, accumulate: false);
     }
+
+    /// <summary>dInput += dOutput ⊙ mask / (1 − p). Adds into <paramref name="dInput"/>. When p == 0 the mask is ignored (may be empty).</summary>
+    /// <param name="dInput">Length n; accumulated into.</param>
+    /// <param name="dOutput">Length n.</param>
+    /// <param name="mask">Length n (from <see cref="Forward"/>), or empty when p == 0.</param>
+    /// <param name="p">The drop probability used in the forward pass.</param>
     public static void Backward(Span<float> dInput, ReadOnlySpan<float> dOutput, ReadOnlySpan<byte> mask, float p)
     {
-        if (p == 0) { for (int i = 0; i < dOutput.Length; i++) dInput[i] += dOutput[i]; return; }
-        float scale = 1f / (1f - p);
-        for (int i = 0; i < dOutput.Length; i++) if (mask[i] != 0) dInput[i] += dOutput[i] * scale;
+        KernelGuard.Probability(p, nameof(p));
+        int n = dOutput.Length;
+        KernelGuard.Length(dInput.Length, n, nameof(dInput));
+        if (p == 0f)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(dInput[..n], dOutput, dInput[..n]);
+            return;
+        }
+
+        KernelGuard.Length(mask.Length, n, nameof(mask));
+        ApplyMask(dInput[..n], dOutput, mask[..n], p, accumulate: true);
+    }
+
+    /// <summary>
+    /// Fills <paramref name="mask"/> with keep (1) / drop (0) decisions for elements
+    /// <paramref name="offset"/> … offset + mask.Length − 1 of (seed, stream). Generating a large mask in slices with
+    /// the matching offsets gives exactly the same bytes as generating it at once.
+    /// </summary>
+    /// <param name="mask">Destination, one byte per element.</param>
+    /// <param name="p">Drop probability in [0, 1].</param>
+    /// <param name="seed">Random seed.</param>
+    /// <param name="stream">Stream id.</param>
+    /// <param name="offset">Global index of mask[0] within the stream.</param>
+    public static unsafe void GenerateMask(Span<byte> mask, float p, ulong seed, ulong stream, ulong offset = 0)
+    {
+        KernelGuard.Probability(p, nameof(p));
+        uint threshold = Threshold(p);
+        int n = mask.Length;
+        int chunks = KernelParallel.ChunkCount(n, ChunkSize);
+        // Philox costs ~40 integer ops per 4 elements, so the mask is worth threading from one chunk up.
+        if (!KernelParallel.ShouldParallelize((long)n * 8, chunks))
+        {
+            FillMask(mask, threshold, seed, stream, offset);
+            return;
+        }
+
+        fixed (byte* pm = mask)
+        {
+            nint address = (nint)pm;
+            KernelParallel.For(chunks, c =>
+            {
+                int start = c * ChunkSize;
+                int length = Math.Min(ChunkSize, n - start);
+                FillMask(new Span<byte>((byte*)address + start, length), threshold, seed, stream, offset + (ulong)start);
+            });
+        }
+    }
+
+    /// <summary>Same as <see cref="GenerateMask"/> but always on the calling thread (for callers already running in parallel).</summary>
+    internal static void GenerateMaskSerial(Span<byte> mask, float p, ulong seed, ulong stream, ulong offset) =>
+        FillMask(mask, Threshold(p), seed, stream, offset);
+
+    /// <summary>
+    /// Integer form of "drop when u &lt; p" with u = k / 2^24, k the top 24 bits: drop when k &lt; ⌈p·2^24⌉.
+    /// </summary>
+    internal static uint Threshold(float p) => (uint)Math.Ceiling(p * 16777216.0);
+
+    /// <summary>Scalar specification of the mask: byte i = 1 when element offset+i is kept.</summary>
+    internal static void GenerateMaskScalar(Span<byte> mask, float p, ulong seed, ulong stream, ulong offset = 0)
+    {
+        for (int i = 0; i < mask.Length; i++)
+        {
+            float u = CounterRng.NextUniform(seed, stream, offset + (ulong)i);
+            mask[i] = u < p ? (byte)0 : (byte)1;
+        }
+    }
+
+    /// <summary>Fills a mask block by block (4 decisions per Philox call), handling an unaligned head and tail.</summary>
+    private static void FillMask(Span<byte> mask, uint threshold, ulong seed, ulong stream, ulong offset)
+    {
+        int i = 0;
+        int n = mask.Length;
+        while (i < n)
+        {
+            ulong index = offset + (ulong)i;
+            var (x0, x1, x2, x3) = CounterRng.Block(seed, stream, index >> 2);
+            int lane = (int)(index & 3);
+            if (lane == 0 && i + 4 <= n)
+            {
+                mask[i] = Keep(x0, threshold);
+                mask[i + 1] = Keep(x1, threshold);
+                mask[i + 2] = Keep(x2, threshold);
+                mask[i + 3] = Keep(x3, threshold);
+                i += 4;
+                continue;
+            }
+
+            // Unaligned head or short tail: take the lanes of this block that fall inside the span.
+            for (; lane < 4 && i < n; lane++, i++)
+            {
+                uint word = lane switch { 0 => x0, 1 => x1, 2 => x2, _ => x3 };
+                mask[i] = Keep(word, threshold);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte Keep(uint word, uint threshold) => (word >> 8) < threshold ? (byte)0 : (byte)1;
+
+    /// <summary>destination (=|+=) source ⊙ mask · 1/(1−p); vectorized 8 floats at a time, scalar tail.</summary>
+    internal static void ApplyMask(Span<float> destination, ReadOnlySpan<float> source, ReadOnlySpan<byte> mask, float p, bool accumulate)
+    {
+        // torch multiplies by the float 1/(1−p); p == 1 drops everything (avoid 0·∞).
+        float scale = p >= 1f ? 0f : 1f / (1f - p);
+        int n = source.Length;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float src = ref MemoryMarshal.GetReference(source);
+            ref float dst = ref MemoryMarshal.GetReference(destination);
+            ref byte m = ref MemoryMarshal.GetReference(mask);
+            var vScale = Vector256.Create(scale);
+            for (; i <= n - 8; i += 8)
+            {
+                // 8 mask bytes -> 8 floats (0 or 1) by zero-extension.
+                var bytes = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref m, i))).AsByte();
+                var shorts = Vector128.WidenLower(bytes);
+                var ints = Vector256.Create(Vector128.WidenLower(shorts), Vector128.WidenUpper(shorts)).AsInt32();
+                var keep = Vector256.ConvertToSingle(ints) * vScale;
+                var value = Vector256.LoadUnsafe(ref src, (nuint)i) * keep;
+                if (accumulate)
+                {
+                    value += Vector256.LoadUnsafe(ref dst, (nuint)i);
+                }
+
+                value.StoreUnsafe(ref dst, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            float value = source[i] * (mask[i] * scale); // multiplicative like torch (NaN·0 stays NaN)
+            destination[i] = accumulate ? destination[i] + value : value;
+        }
     }
 }

@@ -1,0 +1,305 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Microsoft.ML.RobertaZh.Tensors.Kernels;
+
+/// <summary>
+/// Row softmax with scale and additive mask, as in HF BertSelfAttention: p = softmax(s·scale + mask) along the last
+/// axis, computed stably as exp(z − max z)/Σ exp(z − max z) (TensorPrimitives.SoftMax does not subtract the maximum,
+/// so it is not used). The scaled score is rounded before the mask is added, as torch does (two float operations).
+/// Also log-softmax rows (MLM log-probabilities) and both backward passes.
+/// </summary>
+internal static class Softmax
+{
+    /// <summary>Rows whose columns sum to at least this much work are spread over threads.</summary>
+    private const int RowsWorkChunk = 1 << 14;
+
+    /// <summary>probs[r, j] = softmax_j(scores[r, j]·scale + mask[j or r, j]).</summary>
+    /// <param name="probs">(rows, cols) row-major; may alias <paramref name="scores"/> exactly.</param>
+    /// <param name="scores">(rows, cols) row-major.</param>
+    /// <param name="additiveMask">Empty (no mask), length cols (the same mask for every row) or (rows, cols).</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="cols">Number of columns (softmax axis).</param>
+    /// <param name="scale">Multiplier applied to scores before the mask (1/√headDim in attention).</param>
+    public static void Forward(Span<float> probs, ReadOnlySpan<float> scores, ReadOnlySpan<float> additiveMask, int rows, int cols, float scale = 1f)
+    {
+        KernelGuard.NonNegative(rows, nameof(rows));
+        KernelGuard.NonNegative(cols, nameof(cols));
+        long size = (long)rows * cols;
+        KernelGuard.Length(scores.Length, size, nameof(scores));
+        KernelGuard.Length(probs.Length, size, nameof(probs));
+        bool perRowMask = CheckMask(additiveMask, rows, cols);
+        ForEachRowChunk(rows, cols, (start, end, p, s, m, g) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                var mask = m.IsEmpty ? default : perRowMask ? m.Slice(r * cols, cols) : m[..cols];
+                ForwardRow(p.Slice(r * cols, cols), s.Slice(r * cols, cols), mask, scale);
+            }
+        }, probs, scores, additiveMask, default);
+    }
+
+    /// <summary>dScores += scale·p ⊙ (dP − Σ_j dP_j·p_j) per row (Jacobian of softmax, times the score scale). Adds.</summary>
+    /// <param name="dScores">(rows, cols); accumulated into (gradient w.r.t. the unscaled scores).</param>
+    /// <param name="dProbs">(rows, cols): gradient w.r.t. the probabilities.</param>
+    /// <param name="probs">(rows, cols): the forward output.</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="cols">Number of columns.</param>
+    /// <param name="scale">The forward scale.</param>
+    public static void Backward(Span<float> dScores, ReadOnlySpan<float> dProbs, ReadOnlySpan<float> probs, int rows, int cols, float scale = 1f)
+    {
+        KernelGuard.NonNegative(rows, nameof(rows));
+        KernelGuard.NonNegative(cols, nameof(cols));
+        long size = (long)rows * cols;
+        KernelGuard.Length(dScores.Length, size, nameof(dScores));
+        KernelGuard.Length(dProbs.Length, size, nameof(dProbs));
+        KernelGuard.Length(probs.Length, size, nameof(probs));
+        ForEachRowChunk(rows, cols, (start, end, d, g, p, _) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                BackwardRow(d.Slice(r * cols, cols), g.Slice(r * cols, cols), p.Slice(r * cols, cols), scale);
+            }
+        }, dScores, dProbs, probs, default);
+    }
+
+    /// <summary>logProbs[r, j] = logits[r, j] − max_r − log Σ_k exp(logits[r, k] − max_r).</summary>
+    /// <param name="logProbs">(rows, cols); may alias <paramref name="logits"/> exactly.</param>
+    /// <param name="logits">(rows, cols) row-major.</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="cols">Number of classes.</param>
+    public static void LogForward(Span<float> logProbs, ReadOnlySpan<float> logits, int rows, int cols)
+    {
+        KernelGuard.NonNegative(rows, nameof(rows));
+        KernelGuard.NonNegative(cols, nameof(cols));
+        long size = (long)rows * cols;
+        KernelGuard.Length(logits.Length, size, nameof(logits));
+        KernelGuard.Length(logProbs.Length, size, nameof(logProbs));
+        ForEachRowChunk(rows, cols, (start, end, y, x, _, _) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                LogForwardRow(y.Slice(r * cols, cols), x.Slice(r * cols, cols));
+            }
+        }, logProbs, logits, default, default);
+    }
+
+    /// <summary>dLogits += dLogProbs − exp(logProbs)·Σ_j dLogProbs_j per row. Adds.</summary>
+    /// <param name="dLogits">(rows, cols); accumulated into.</param>
+    /// <param name="dLogProbs">(rows, cols).</param>
+    /// <param name="logProbs">(rows, cols): the forward output.</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="cols">Number of classes.</param>
+    public static void LogBackward(Span<float> dLogits, ReadOnlySpan<float> dLogProbs, ReadOnlySpan<float> logProbs, int rows, int cols)
+    {
+        KernelGuard.NonNegative(rows, nameof(rows));
+        KernelGuard.NonNegative(cols, nameof(cols));
+        long size = (long)rows * cols;
+        KernelGuard.Length(dLogits.Length, size, nameof(dLogits));
+        KernelGuard.Length(dLogProbs.Length, size, nameof(dLogProbs));
+        KernelGuard.Length(logProbs.Length, size, nameof(logProbs));
+        ForEachRowChunk(rows, cols, (start, end, d, g, y, _) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                var dRow = d.Slice(r * cols, cols);
+                var gRow = g.Slice(r * cols, cols);
+                var yRow = y.Slice(r * cols, cols);
+                float total = TensorPrimitives.Sum(gRow);
+                for (int j = 0; j < cols; j++)
+                {
+                    dRow[j] += gRow[j] - MathF.Exp(yRow[j]) * total;
+                }
+            }
+        }, dLogits, dLogProbs, logProbs, default);
+    }
+
+    /// <summary>One row of <see cref="Forward"/>; <paramref name="probs"/> may alias <paramref name="scores"/>.</summary>
+    /// <param name="probs">Length cols.</param>
+    /// <param name="scores">Length cols.</param>
+    /// <param name="additiveMask">Empty or length cols.</param>
+    /// <param name="scale">Score multiplier.</param>
+    public static void ForwardRow(Span<float> probs, ReadOnlySpan<float> scores, ReadOnlySpan<float> additiveMask, float scale) =>
+        ForwardRow(probs, scores, additiveMask, scale, out _, out _);
+
+    /// <summary>One row of <see cref="Forward"/>, also returning the row maximum and the Σ exp(z − max) it normalized by.</summary>
+    internal static void ForwardRow(Span<float> probs, ReadOnlySpan<float> scores, ReadOnlySpan<float> additiveMask, float scale, out float max, out float sum)
+    {
+        int n = scores.Length;
+        if (n == 0)
+        {
+            max = float.NegativeInfinity;
+            sum = 0f;
+            return;
+        }
+
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            ForwardRowScalar(probs, scores, additiveMask, scale, out max, out sum);
+            return;
+        }
+
+        probs = probs[..n];
+        if (scale != 1f)
+        {
+            TensorPrimitives.Multiply(scores, scale, probs);
+        }
+        else if (!probs.Overlaps(scores))
+        {
+            scores.CopyTo(probs);
+        }
+
+        if (!additiveMask.IsEmpty)
+        {
+            TensorPrimitives.Add(probs, additiveMask[..n], probs);
+        }
+
+        max = TensorPrimitives.Max(probs);
+        TensorPrimitives.Subtract(probs, max, probs);
+        TensorPrimitives.Exp(probs, probs);
+        sum = TensorPrimitives.Sum(probs);
+        TensorPrimitives.Divide(probs, sum, probs);
+    }
+
+    /// <summary>Scalar specification of <see cref="ForwardRow(Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, float)"/>.</summary>
+    internal static void ForwardRowScalar(Span<float> probs, ReadOnlySpan<float> scores, ReadOnlySpan<float> additiveMask, float scale, out float max, out float sum)
+    {
+        int n = scores.Length;
+        max = float.NegativeInfinity;
+        for (int j = 0; j < n; j++)
+        {
+            float z = scores[j] * scale;
+            if (!additiveMask.IsEmpty)
+            {
+                z += additiveMask[j];
+            }
+
+            probs[j] = z;
+            max = MathF.Max(max, z);
+        }
+
+        sum = 0f;
+        for (int j = 0; j < n; j++)
+        {
+            float e = MathF.Exp(probs[j] - max);
+            probs[j] = e;
+            sum += e;
+        }
+
+        for (int j = 0; j < n; j++)
+        {
+            probs[j] /= sum;
+        }
+    }
+
+    /// <summary>One row of <see cref="Backward"/> (adds).</summary>
+    /// <param name="dScores">Length cols; accumulated into.</param>
+    /// <param name="dProbs">Length cols.</param>
+    /// <param name="probs">Length cols.</param>
+    /// <param name="scale">Forward score scale.</param>
+    public static void BackwardRow(Span<float> dScores, ReadOnlySpan<float> dProbs, ReadOnlySpan<float> probs, float scale)
+    {
+        int n = probs.Length;
+        float dot = TensorPrimitives.Dot(dProbs[..n], probs);
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float d = ref MemoryMarshal.GetReference(dScores);
+            ref float g = ref MemoryMarshal.GetReference(dProbs);
+            ref float p = ref MemoryMarshal.GetReference(probs);
+            var vDot = Vector256.Create(dot);
+            var vScale = Vector256.Create(scale);
+            for (; j <= n - 8; j += 8)
+            {
+                var pv = Vector256.LoadUnsafe(ref p, (nuint)j);
+                var term = (Vector256.LoadUnsafe(ref g, (nuint)j) - vDot) * pv;
+                Vector256.FusedMultiplyAdd(vScale, term, Vector256.LoadUnsafe(ref d, (nuint)j)).StoreUnsafe(ref d, (nuint)j);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            dScores[j] = MathF.FusedMultiplyAdd(scale, (dProbs[j] - dot) * probs[j], dScores[j]);
+        }
+    }
+
+    /// <summary>One log-softmax row; <paramref name="logProbs"/> may alias <paramref name="logits"/>.</summary>
+    internal static void LogForwardRow(Span<float> logProbs, ReadOnlySpan<float> logits)
+    {
+        int n = logits.Length;
+        if (n == 0)
+        {
+            return;
+        }
+
+        float max = TensorPrimitives.Max(logits);
+        float sum = 0f;
+        // exp(x − max) is accumulated through a stack buffer so logProbs may alias logits.
+        Span<float> buffer = stackalloc float[256];
+        for (int j = 0; j < n; j += buffer.Length)
+        {
+            int len = Math.Min(buffer.Length, n - j);
+            var part = buffer[..len];
+            TensorPrimitives.Subtract(logits.Slice(j, len), max, part);
+            TensorPrimitives.Exp(part, part);
+            sum += TensorPrimitives.Sum(part);
+        }
+
+        float logSum = MathF.Log(sum);
+        TensorPrimitives.Subtract(logits, max, logProbs[..n]);
+        TensorPrimitives.Subtract(logProbs[..n], logSum, logProbs[..n]);
+    }
+
+    /// <summary>Validates a mask length; returns true when it holds one row per score row.</summary>
+    private static bool CheckMask(ReadOnlySpan<float> mask, int rows, int cols)
+    {
+        if (mask.IsEmpty)
+        {
+            return false;
+        }
+
+        if (mask.Length == cols && rows <= 1)
+        {
+            return false;
+        }
+
+        if (mask.Length >= (long)rows * cols)
+        {
+            return true;
+        }
+
+        KernelGuard.Length(mask.Length, cols, "additiveMask");
+        return false;
+    }
+
+    private delegate void RowChunk(int start, int end, Span<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, ReadOnlySpan<float> d);
+
+    /// <summary>Runs <paramref name="body"/> over row ranges: inline when small, otherwise in parallel chunks.</summary>
+    private static unsafe void ForEachRowChunk(int rows, int cols, RowChunk body, Span<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, ReadOnlySpan<float> d)
+    {
+        int rowsPerChunk = Math.Max(1, RowsWorkChunk / Math.Max(1, cols));
+        int chunks = KernelParallel.ChunkCount(rows, rowsPerChunk);
+        if (!KernelParallel.ShouldParallelize((long)rows * cols * 8, chunks))
+        {
+            body(0, rows, a, b, c, d);
+            return;
+        }
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        fixed (float* pd = d)
+        {
+            nint na = (nint)pa, nb = (nint)pb, nc = (nint)pc, nd = (nint)pd;
+            int la = a.Length, lb = b.Length, lc = c.Length, ld = d.Length;
+            KernelParallel.For(chunks, chunk =>
+            {
+                int start = chunk * rowsPerChunk;
+                int end = Math.Min(rows, start + rowsPerChunk);
+                body(start, end, new Span<float>((void*)na, la), new ReadOnlySpan<float>((void*)nb, lb),
+                    new ReadOnlySpan<float>((void*)nc, lc), new ReadOnlySpan<float>((void*)nd, ld));
+            });
+        }
+    }
+}
