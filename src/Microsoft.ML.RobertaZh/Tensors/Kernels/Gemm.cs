@@ -1,18 +1,54 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Microsoft.ML.RobertaZh.Tensors.Kernels;
+
+/// <summary>Which micro-kernel family <see cref="Gemm"/> runs; <see cref="Auto"/> picks the fastest the CPU supports.</summary>
+internal enum GemmKernel
+{
+    /// <summary>AVX2+FMA when available, otherwise the portable kernel.</summary>
+    Auto,
+    /// <summary>Force the 6×16 AVX2+FMA micro-kernel (throws if the CPU lacks it).</summary>
+    Avx2,
+    /// <summary>Force the portable <see cref="System.Numerics.Vector{T}"/> micro-kernel (used to test the fallback).</summary>
+    Portable,
+}
 
 /// <summary>
 /// Single-precision general matrix multiply on row-major matrices:
 /// C[m,n] = op(A)[m,k] · op(B)[k,n] (+ C when accumulating) (+ bias[n] per row).
 /// op(X) is X or Xᵀ. Leading dimensions are row strides in elements.
 /// </summary>
-internal static partial class Gemm
+/// <remarks>
+/// The structure follows the GotoBLAS / BLIS layering (Goto &amp; van de Geijn, "Anatomy of high-performance matrix
+/// multiplication", 2008; Van Zee &amp; van de Geijn, "BLIS", 2015): C is cut into column blocks of width NC, the
+/// k dimension into blocks of depth KC, and rows into blocks of height MC. For each (NC, KC) block the B slice is
+/// packed into contiguous NR-wide micro-panels, for each MC block the A slice into MR-tall micro-panels, and a
+/// register-blocked MR×NR micro-kernel streams through both packed buffers. Packing turns every transpose
+/// combination into the same inner loop, so all four forms run at the same speed.
+/// </remarks>
+internal static unsafe partial class Gemm
 {
+    // Blocking parameters, sized for a core with a ≥32 KiB L1d and ≥512 KiB L2:
+    // a KC×NR packed B micro-panel (256·16·4 = 16 KiB) stays in L1 while the kernel walks down the MC rows,
+    // an MC×KC packed A block (192·256·4 = 192 KiB) stays in L2, and the KC×NC packed B block lives in L2/L3.
+    internal const int MR = 6;
+    internal const int NR = 16;
+    internal const int KC = 256;
+    internal const int MC = 192;
+    internal const int NC = 3072;
+
+    // Below this many multiply-adds a second thread costs more (wake-up, duplicated packing) than it saves.
+    private const long ParallelThreshold = 1L << 21;
+
+    private static readonly bool s_hasAvx2 =
+        System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported;
+
     /// <summary>
-    /// C = op(A)·op(B) (+ bias broadcast over rows), or C += op(A)·op(B) when <paramref name="accumulate"/>.
+    /// C = op(A)·op(B) (+ bias broadcast over rows), or C += op(A)·op(B) (+ bias) when <paramref name="accumulate"/>.
     /// A is stored (m,k) with stride lda, or (k,m) when <paramref name="transA"/>; B is stored (k,n) with stride ldb,
-    /// or (n,k) when <paramref name="transB"/>; C is (m,n) with stride ldc. <paramref name="bias"/> is empty or length n.
+    /// or (n,k) when <paramref name="transB"/>; C is (m,n) with stride ldc. <paramref name="bias"/> is empty or length n;
+    /// like <see cref="MultiplyNaive"/> it is added in both modes (callers normally pass it only when not accumulating).
     /// When <paramref name="parallel"/> is false the call runs on the calling thread only (for callers that already
     /// parallelize over independent products, such as attention over batch × heads).
     /// </summary>
@@ -24,9 +60,38 @@ internal static partial class Gemm
         bool accumulate = false,
         ReadOnlySpan<float> bias = default,
         bool parallel = true)
+        => Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, parallel, GemmKernel.Auto);
+
+    /// <summary><see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, bool, ReadOnlySpan{float}, bool)"/> with an explicit kernel choice (tests use it to cover the fallback).</summary>
+    internal static void Multiply(
+        bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc,
+        bool accumulate, ReadOnlySpan<float> bias, bool parallel, GemmKernel kernel)
     {
-        Debug.Assert(bias.IsEmpty || bias.Length >= n);
-        MultiplyNaive(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias);
+        CheckArguments(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc, bias.Length);
+        if (m == 0 || n == 0) return;
+        if (kernel == GemmKernel.Auto) kernel = s_hasAvx2 ? GemmKernel.Avx2 : GemmKernel.Portable;
+        else if (kernel == GemmKernel.Avx2 && !s_hasAvx2) throw new PlatformNotSupportedException("AVX2+FMA not supported.");
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        fixed (float* pbias = bias)
+        {
+            if (k == 0)
+            {
+                // Empty inner dimension: the product is zero, only the bias (if any) contributes.
+                FillOrAddBias(m, n, pc, ldc, bias.IsEmpty ? null : pbias, accumulate);
+                return;
+            }
+            var problem = new Problem(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate,
+                bias.IsEmpty ? null : pbias, kernel == GemmKernel.Avx2);
+            int threads = parallel ? ChooseThreadCount(m, n, k) : 1;
+            if (threads <= 1) RunSerial(in problem);
+            else RunParallel(in problem, threads);
+        }
     }
 
     /// <summary>The scalar specification every optimized path is checked against.</summary>
@@ -50,6 +115,174 @@ internal static partial class Gemm
                 }
                 if (!bias.IsEmpty) sum += bias[j];
                 c[i * ldc + j] = accumulate ? c[i * ldc + j] + sum : sum;
+            }
+        }
+    }
+
+    private static void CheckArguments(bool transA, bool transB, int m, int n, int k,
+        int aLength, int lda, int bLength, int ldb, int cLength, int ldc, int biasLength)
+    {
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "Dimensions must be non-negative.");
+        if (m == 0 || n == 0) return;
+        // Row count and row width of each operand as stored.
+        (int aRows, int aCols) = transA ? (k, m) : (m, k);
+        (int bRows, int bCols) = transB ? (n, k) : (k, n);
+        if (aRows > 0 && aCols > 0 && (lda < aCols || (long)(aRows - 1) * lda + aCols > aLength))
+            throw new ArgumentException("A is too short for its shape and leading dimension.", nameof(lda));
+        if (bRows > 0 && bCols > 0 && (ldb < bCols || (long)(bRows - 1) * ldb + bCols > bLength))
+            throw new ArgumentException("B is too short for its shape and leading dimension.", nameof(ldb));
+        if (ldc < n || (long)(m - 1) * ldc + n > cLength)
+            throw new ArgumentException("C is too short for its shape and leading dimension.", nameof(ldc));
+        if (biasLength != 0 && biasLength < n)
+            throw new ArgumentException("Bias must be empty or have at least n elements.", nameof(biasLength));
+    }
+
+    private static void FillOrAddBias(int m, int n, float* c, int ldc, float* bias, bool accumulate)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            float* row = c + (nint)i * ldc;
+            if (accumulate)
+            {
+                if (bias != null) for (int j = 0; j < n; j++) row[j] += bias[j];
+            }
+            else
+            {
+                for (int j = 0; j < n; j++) row[j] = bias != null ? bias[j] : 0f;
+            }
+        }
+    }
+
+    private static int ChooseThreadCount(int m, int n, int k)
+    {
+        long work = (long)m * n * k;
+        if (work < ParallelThreshold) return 1;
+        // One chunk per core, but never a chunk smaller than the threshold or thinner than a micro-tile.
+        long byWork = work / ParallelThreshold;
+        int byShape = Math.Max((m + MR - 1) / MR, (n + NR - 1) / NR);
+        return (int)Math.Min(Math.Min(Environment.ProcessorCount, byWork), byShape);
+    }
+
+    /// <summary>Splits C into <paramref name="threads"/> stripes along its longer side; each stripe is an independent GEMM.</summary>
+    private static void RunParallel(in Problem problem, int threads)
+    {
+        Problem p = problem;
+        // Stripes along m duplicate the packing of B, stripes along n that of A; both are small next to the
+        // arithmetic, so cut the longer side, which also keeps stripes fat enough to amortize the packing.
+        bool splitRows = p.M >= p.N;
+        int unit = splitRows ? MR : NR;
+        int extent = splitRows ? p.M : p.N;
+        int units = (extent + unit - 1) / unit;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            int start = (int)((long)units * t / threads) * unit;
+            int end = Math.Min(extent, (int)((long)units * (t + 1) / threads) * unit);
+            if (end > start) RunSerial(splitRows ? p.RowSlice(start, end - start) : p.ColumnSlice(start, end - start));
+        });
+    }
+
+    /// <summary>Pointers and flags of one GEMM (or of a stripe of one); raw pointers so stripes can cross threads.</summary>
+    private readonly struct Problem
+    {
+        public readonly float* A, B, C, Bias;
+        public readonly nint Lda, Ldb, Ldc;
+        public readonly int M, N, K;
+        public readonly bool TransA, TransB, Accumulate, Avx2;
+
+        public Problem(bool transA, bool transB, int m, int n, int k, float* a, nint lda, float* b, nint ldb,
+            float* c, nint ldc, bool accumulate, float* bias, bool avx2)
+        {
+            TransA = transA; TransB = transB; M = m; N = n; K = k;
+            A = a; Lda = lda; B = b; Ldb = ldb; C = c; Ldc = ldc;
+            Accumulate = accumulate; Bias = bias; Avx2 = avx2;
+        }
+
+        public Problem RowSlice(int start, int count) => new(TransA, TransB, count, N, K,
+            TransA ? A + start : A + start * Lda, Lda, B, Ldb, C + start * Ldc, Ldc, Accumulate, Bias, Avx2);
+
+        public Problem ColumnSlice(int start, int count) => new(TransA, TransB, M, count, K, A, Lda,
+            TransB ? B + start * Ldb : B + start, Ldb, C + start, Ldc, Accumulate, Bias == null ? null : Bias + start, Avx2);
+    }
+
+    /// <summary>The GotoBLAS loop nest on the calling thread: jc (NC) → pc (KC) → ic (MC) → macro-kernel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunSerial(in Problem p)
+    {
+        int ncMax = Math.Min(NC, p.N);
+        // Spread k evenly over the KC blocks so the last block is not a sliver (e.g. k=300 → 150+150, not 256+44).
+        int kBlocks = (p.K + KC - 1) / KC;
+        int kcMax = (p.K + kBlocks - 1) / kBlocks;
+        int mBlocks = (p.M + MC - 1) / MC;
+        int mcMax = ((p.M + mBlocks - 1) / mBlocks + MR - 1) / MR * MR;
+        float* packA = PackBuffers.A(mcMax * kcMax);
+        float* packB = PackBuffers.B(((ncMax + NR - 1) / NR) * NR * kcMax);
+
+        for (int jc = 0; jc < p.N; jc += NC)
+        {
+            int nc = Math.Min(NC, p.N - jc);
+            for (int pc = 0; pc < p.K; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, p.K - pc);
+                PackB(in p, pc, jc, nc, kc, packB);
+                bool first = pc == 0;
+                // The first k block overwrites C (and adds the bias) unless the caller asked to accumulate.
+                float* bias = first && p.Bias != null ? p.Bias + jc : null;
+                bool add = !first || p.Accumulate;
+                for (int ic = 0; ic < p.M; ic += mcMax)
+                {
+                    int mc = Math.Min(mcMax, p.M - ic);
+                    PackA(in p, ic, pc, mc, kc, packA);
+                    MacroKernel(mc, nc, kc, packA, packB, p.C + ic * p.Ldc + jc, p.Ldc, bias, add, p.Avx2);
+                }
+            }
+        }
+    }
+
+    /// <summary>Runs the micro-kernel over every MR×NR tile of an mc×nc block of C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MacroKernel(int mc, int nc, int kc, float* packA, float* packB, float* c, nint ldc,
+        float* bias, bool add, bool avx2)
+    {
+        float* edge = stackalloc float[MR * NR];
+        // jr outer, ir inner: one packed B micro-panel stays in L1 while the A micro-panels stream from L2.
+        for (int jr = 0; jr < nc; jr += NR)
+        {
+            int nr = Math.Min(NR, nc - jr);
+            float* pb = packB + (nint)jr * kc;
+            float* biasTile = bias == null ? null : bias + jr;
+            for (int ir = 0; ir < mc; ir += MR)
+            {
+                int mr = Math.Min(MR, mc - ir);
+                float* pa = packA + (nint)ir * kc;
+                float* cTile = c + ir * ldc + jr;
+                if (mr == MR && nr == NR)
+                {
+                    if (avx2) Kernel6x16Avx2(kc, pa, pb, cTile, ldc, biasTile, add);
+                    else Kernel6x16Portable(kc, pa, pb, cTile, ldc, biasTile, add);
+                }
+                else
+                {
+                    // Partial tile: the packed panels are zero-padded, so compute the full tile into scratch
+                    // and merge only the valid mr×nr corner.
+                    if (avx2) Kernel6x16Avx2(kc, pa, pb, edge, NR, null, false);
+                    else Kernel6x16Portable(kc, pa, pb, edge, NR, null, false);
+                    MergeEdge(mr, nr, edge, cTile, ldc, biasTile, add);
+                }
+            }
+        }
+    }
+
+    private static void MergeEdge(int mr, int nr, float* tile, float* c, nint ldc, float* bias, bool add)
+    {
+        for (int i = 0; i < mr; i++)
+        {
+            float* src = tile + i * NR;
+            float* dst = c + i * ldc;
+            for (int j = 0; j < nr; j++)
+            {
+                float v = src[j];
+                if (bias != null) v += bias[j];
+                dst[j] = add ? dst[j] + v : v;
             }
         }
     }
