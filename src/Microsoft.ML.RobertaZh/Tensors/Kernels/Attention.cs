@@ -7,7 +7,7 @@ namespace Microsoft.ML.RobertaZh.Tensors.Kernels;
 /// scores = Q·Kᵀ/√d + mask, P = softmax(scores), context = dropout(P)·V, heads concatenated.
 /// Q, K, V come fused in one (batch·seqLen, 3·hidden) tensor whose rows are [q | k | v]; head h occupies columns
 /// h·d … h·d + d − 1 of each third (d = hidden/heads). Work is split over (batch, head) pairs, each running its
-/// products with <see cref="Gemm.Multiply"/> on the calling thread.
+/// products with <c>Gemm.Multiply</c> on the calling thread.
 /// </summary>
 internal static class Attention
 {
