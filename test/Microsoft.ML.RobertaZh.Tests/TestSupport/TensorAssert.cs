@@ -1,0 +1,28 @@
+namespace Microsoft.ML.RobertaZh.Tests.TestSupport;
+
+/// <summary>Tensor comparisons that report the tensor's name and the size of the difference.</summary>
+internal static class TensorAssert
+{
+    /// <summary>‖actual − expected‖ / ‖expected‖ in double.</summary>
+    public static double RelativeError(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double diff = 0, norm = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double d = (double)actual[i] - expected[i];
+            diff += d * d;
+            norm += (double)expected[i] * expected[i];
+        }
+        return norm == 0 ? Math.Sqrt(diff) : Math.Sqrt(diff / norm);
+    }
+
+    /// <summary>Fails unless the relative error is at most <paramref name="tolerance"/>.</summary>
+    public static void Close(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected, double tolerance, string name)
+    {
+        double error = RelativeError(actual, expected);
+        double maxAbs = 0;
+        for (int i = 0; i < expected.Length; i++) maxAbs = Math.Max(maxAbs, Math.Abs((double)actual[i] - expected[i]));
+        Assert.True(error <= tolerance, $"{name}: relative error {error:E3} > {tolerance:E1} (max abs diff {maxAbs:E3})");
+    }
+}
