@@ -35,7 +35,17 @@ public class BertModelGoldenTests
         Assert.Equal(6, loss.MaskedLmPredictions);
         Assert.Equal(3, loss.ClassificationExamples);
         foreach (var slice in model.Layout.Slices)
+        {
+            if (slice.Name.EndsWith("attention.self.key.bias", StringComparison.Ordinal))
+            {
+                // The key bias adds the same amount to every score of a query row, which softmax cancels: its gradient is
+                // zero in exact arithmetic and only rounding noise (~1e-9) on both sides, so relative error means nothing.
+                Assert.True(TensorAssert.MaxAbs(slice.Of(model.Gradients)) < 1e-6, $"{slice.Name}: gradient should vanish");
+                Assert.True(TensorAssert.MaxAbs(Ref["grad." + slice.Name]) < 1e-6, $"{slice.Name}: reference gradient should vanish");
+                continue;
+            }
             TensorAssert.Close(slice.Of(model.Gradients), Ref["grad." + slice.Name], GradientTolerance, "grad." + slice.Name);
+        }
     }
 
     [Fact]
@@ -81,7 +91,7 @@ public class BertModelGoldenTests
         }
         Assert.Empty(report.Unexpected);
         Assert.Equal(uer ? ["classifier.weight", "classifier.bias"] : [], report.Missing);
-        if (!uer) Assert.Contains("bert.embeddings.position_ids", report.Ignored);
+        if (file.EndsWith(".bin", StringComparison.Ordinal) && !uer) Assert.Contains("bert.embeddings.position_ids", report.Ignored);
     }
 
     [Fact]

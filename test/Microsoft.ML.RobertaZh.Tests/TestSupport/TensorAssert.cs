@@ -17,6 +17,14 @@ internal static class TensorAssert
         return norm == 0 ? Math.Sqrt(diff) : Math.Sqrt(diff / norm);
     }
 
+    /// <summary>The largest absolute value.</summary>
+    public static double MaxAbs(ReadOnlySpan<float> values)
+    {
+        double max = 0;
+        foreach (float v in values) max = Math.Max(max, Math.Abs((double)v));
+        return max;
+    }
+
     /// <summary>Fails unless the relative error is at most <paramref name="tolerance"/>.</summary>
     public static void Close(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected, double tolerance, string name)
     {
