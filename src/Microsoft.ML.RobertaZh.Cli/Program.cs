@@ -1,1 +1,6 @@
-Console.WriteLine("roberta-zh");
+using System.CommandLine;
+using Microsoft.ML.RobertaZh.Cli.Commands;
+
+var root = new RootCommand("roberta-zh: Chinese RoBERTa pretraining, fine-tuning and inference on the CPU.");
+root.Subcommands.Add(EncodeCommand.Create());
+return root.Parse(args).Invoke();

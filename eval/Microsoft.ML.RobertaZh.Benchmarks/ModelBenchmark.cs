@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.ML.RobertaZh.Model;
+using Microsoft.ML.RobertaZh.Training;
+
+namespace Microsoft.ML.RobertaZh.Benchmarks;
+
+/// <summary>
+/// Encoder throughput of one UER size in one process: inference forward (batch 32) or a full training step with a
+/// classification head (batch 16: forward, backward, clipping at 1.0, AdamW with decay 0.01, dropout 0.1).
+/// Prints one JSON line with sequences per second (median, min, max over repeats) and the process's peak RSS, the
+/// same fields eval/reference/bench_model.py prints for PyTorch.
+/// </summary>
+internal static class ModelBenchmark
+{
+    public static int Run(string[] args)
+    {
+        string size = Arg(args, "--size", "tiny");
+        string mode = Arg(args, "--mode", "forward");
+        int seq = int.Parse(Arg(args, "--seq", "128"), CultureInfo.InvariantCulture);
+        int batch = int.Parse(Arg(args, "--batch", mode == "train" ? "16" : "32"), CultureInfo.InvariantCulture);
+        int warmup = int.Parse(Arg(args, "--warmup", "2"), CultureInfo.InvariantCulture);
+        int repeats = int.Parse(Arg(args, "--repeats", "5"), CultureInfo.InvariantCulture);
+        int steps = int.Parse(Arg(args, "--steps", mode == "train" ? "1" : "1"), CultureInfo.InvariantCulture);
+
+        var config = BertConfig.FromPreset(size);
+        var heads = mode == "train" ? BertHeads.Classification(2) : new BertHeads(Pooler: true, MaskedLm: false);
+        var model = BertModel.Create(config, heads, seed: 1);
+
+        // benchmarking.md: random ids in [1000, 21128), first token 101, full attention mask.
+        var rng = new Random(7);
+        var ids = new int[batch * seq];
+        for (int i = 0; i < ids.Length; i++) ids[i] = i % seq == 0 ? 101 : rng.Next(1000, 21128);
+        var input = new BertBatch(batch, seq, ids) { ClassLabels = mode == "train" ? [.. Enumerable.Range(0, batch).Select(i => i % 2)] : null };
+
+        AdamW? optimizer = mode == "train" ? new AdamW(model.Layout, new AdamWOptions { WeightDecay = 0.01f, Epsilon = 1e-6f }) : null;
+        void Step()
+        {
+            if (optimizer is null)
+            {
+                model.Forward(input);
+                return;
+            }
+            model.ZeroGradients();
+            model.ForwardBackward(input);
+            GradientClipping.ClipByGlobalNorm(model.Gradients, 1.0);
+            optimizer.Update(model.Parameters, model.Gradients, 1e-5f);
+        }
+
+        for (int i = 0; i < warmup; i++) Step();
+        var rates = new List<double>();
+        for (int r = 0; r < repeats; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (int s = 0; s < steps; s++) Step();
+            rates.Add(batch * steps / sw.Elapsed.TotalSeconds);
+        }
+        rates.Sort();
+        var result = new Dictionary<string, object>
+        {
+            ["side"] = "csharp", ["size"] = size, ["mode"] = mode, ["batch"] = batch, ["seq"] = seq,
+            ["median"] = rates[rates.Count / 2], ["min"] = rates[0], ["max"] = rates[^1],
+            ["peak_rss_mb"] = PeakRssMegabytes(), ["threads"] = Environment.ProcessorCount,
+        };
+        Console.WriteLine(JsonSerializer.Serialize(result));
+        return 0;
+    }
+
+    private static string Arg(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+
+    /// <summary>VmHWM from /proc/self/status: the most resident memory the process ever had.</summary>
+    internal static double PeakRssMegabytes()
+    {
+        const string path = "/proc/self/status";
+        if (!File.Exists(path)) return double.NaN;
+        foreach (string line in File.ReadLines(path))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+        return double.NaN;
+    }
+}

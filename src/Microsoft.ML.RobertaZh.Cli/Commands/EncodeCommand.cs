@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.ML.RobertaZh.Model;
+
+namespace Microsoft.ML.RobertaZh.Cli.Commands;
+
+/// <summary>
+/// <c>roberta-zh encode --model DIR [--top-k K] [--batch-size B]</c>: JSON lines of token ids on stdin, one JSON line of
+/// hidden states, pooler output and (when the checkpoint has those heads) classification logits and masked-LM top-k on stdout.
+/// </summary>
+internal static class EncodeCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<DirectoryInfo>("--model") { Description = "Model directory: config.json plus model.safetensors or pytorch_model.bin.", Required = true };
+        var topK = new Option<int>("--top-k") { Description = "Masked-LM predictions per position (when the model has the head).", DefaultValueFactory = _ => 5 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Inputs per forward pass; results do not depend on it.", DefaultValueFactory = _ => 16 };
+        var command = new Command("encode", "Run the encoder on JSON lines {\"input_ids\":[...], \"token_type_ids\":[...], \"attention_mask\":[...]} read from stdin.")
+        {
+            model, topK, batchSize,
+        };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            int k = parse.GetValue(topK), size = parse.GetValue(batchSize);
+            if (k < 0) throw new CommandLineException("--top-k must be >= 0.");
+            if (size <= 0) throw new CommandLineException("--batch-size must be positive.");
+            var bert = CliRunner.LoadModel(parse.GetValue(model)!.FullName);
+            Run(bert, Console.In, Console.OpenStandardOutput(), k, size);
+        }));
+        return command;
+    }
+
+    /// <summary>Encodes every line of <paramref name="input"/>, writing one JSON line per input to <paramref name="output"/>.</summary>
+    public static void Run(BertModel model, TextReader input, Stream output, int topK, int batchSize)
+    {
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = false });
+        var pending = new List<EncodeRequest>(batchSize);
+        int lineNumber = 0;
+        string? line;
+        while ((line = input.ReadLine()) is not null)
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            pending.Add(EncodeRequest.Parse(line, lineNumber, model.Config));
+            if (pending.Count == batchSize) Flush(model, pending, writer, output, topK);
+        }
+        Flush(model, pending, writer, output, topK);
+    }
+
+    private static void Flush(BertModel model, List<EncodeRequest> pending, Utf8JsonWriter writer, Stream output, int topK)
+    {
+        if (pending.Count == 0) return;
+        var batch = BertBatch.Pad(
+            pending.Select(r => (IReadOnlyList<int>)r.InputIds).ToList(),
+            pending.Select(r => (IReadOnlyList<int>?)r.TokenTypeIds).ToList(),
+            pending.Select(r => (IReadOnlyList<int>?)r.AttentionMask).ToList(),
+            model.Config.PadTokenId);
+        var result = model.Forward(batch);
+        int h = model.Config.HiddenSize, t = batch.SeqLen;
+        for (int b = 0; b < pending.Count; b++)
+        {
+            var request = pending[b];
+            int[] rows = [.. Enumerable.Range(0, request.InputIds.Length).Where(i => request.AttentionMask is null || request.AttentionMask[i] != 0)];
+            writer.Reset(output);
+            writer.WriteStartObject();
+            writer.WriteStartArray("last_hidden_state");
+            foreach (int i in rows) WriteVector(writer, result.LastHiddenState.AsSpan((b * t + i) * h, h));
+            writer.WriteEndArray();
+            if (result.PoolerOutput is { } pooled)
+            {
+                writer.WritePropertyName("pooler_output");
+                WriteVector(writer, pooled.AsSpan(b * h, h));
+            }
+            if (result.Logits is { } logits)
+            {
+                writer.WritePropertyName("logits");
+                WriteVector(writer, logits.AsSpan(b * model.Heads.NumLabels, model.Heads.NumLabels));
+            }
+            if (model.Heads.MaskedLm && topK > 0)
+                WriteTopK(writer, model, result.LastHiddenState, [.. rows.Select(i => b * t + i)], topK);
+            writer.WriteEndObject();
+            writer.Flush();
+            output.WriteByte((byte)'\n');
+        }
+        output.Flush();
+        pending.Clear();
+    }
+
+    private static void WriteTopK(Utf8JsonWriter writer, BertModel model, float[] lastHidden, int[] rows, int topK)
+    {
+        int v = model.Config.VocabSize, k = Math.Min(topK, v);
+        var logProbs = model.MaskedLmLogProbabilities(lastHidden, rows);
+        writer.WriteStartArray("mlm_top_k");
+        var best = new int[k];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            var row = logProbs.AsSpan(r * v, v);
+            TopK.Select(row, best);
+            writer.WriteStartArray();
+            foreach (int id in best)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("token_id", id);
+                writer.WriteNumber("score", row[id]);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
+        writer.WriteEndArray();
+    }
+
+    private static void WriteVector(Utf8JsonWriter writer, ReadOnlySpan<float> values)
+    {
+        writer.WriteStartArray();
+        foreach (float x in values) writer.WriteNumberValue(x);
+        writer.WriteEndArray();
+    }
+}
