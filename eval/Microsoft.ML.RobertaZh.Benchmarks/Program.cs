@@ -1,1 +1,16 @@
-Console.WriteLine("benchmarks");
+using Microsoft.ML.RobertaZh.Benchmarks;
+
+// Benchmark entry point: the first argument names the benchmark, the rest are passed to it.
+// Add a subcommand by adding a case that calls YourBenchmark.Run(rest).
+string command = args.Length > 0 ? args[0] : "help";
+string[] rest = args.Length > 1 ? args[1..] : [];
+switch (command)
+{
+    case "gemm":
+        return GemmBenchmark.Run(rest);
+    default:
+        Console.Error.WriteLine("usage: Microsoft.ML.RobertaZh.Benchmarks <benchmark> [options]");
+        Console.Error.WriteLine("benchmarks:");
+        Console.Error.WriteLine("  gemm [--repeats N] [--warmup N] [--filter TEXT] [--serial] [--best] [--serve]   sgemm GFLOP/s on the base model's shapes");
+        return command == "help" ? 0 : 2;
+}
