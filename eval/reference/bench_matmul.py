@@ -9,6 +9,7 @@ Run it with OPENBLAS_NUM_THREADS=2 MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=100
 import argparse
 import os
 import statistics
+import sys
 import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
@@ -53,7 +54,27 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--filter", default=None)
+    parser.add_argument("--list", action="store_true", help="print the case names and exit")
+    parser.add_argument("--serve", action="store_true",
+                        help="read case names from stdin, answer each with a RESULT line (for eval/bench_gemm.sh)")
     args = parser.parse_args()
+    if args.list:
+        for case in CASES:
+            print(name(*case))
+        return
+    if args.serve:
+        by_name = {name(*case): case for case in CASES}
+        for line in iter(sys.stdin.readline, ""):
+            label = line.strip()
+            if not label:
+                break
+            if label not in by_name:
+                print(f"ERROR\tunknown case {label}", flush=True)
+                continue
+            form, m, k, n, parallel = by_name[label]
+            seconds = time_case(form, m, k, n, parallel, args.warmup, args.repeats, args.threads)
+            print(f"RESULT\t{label}\t{2.0 * m * k * n / seconds / 1e9:.2f}", flush=True)
+        return
     print(f"# torch {torch.__version__} torch.mm, {args.threads} threads, warm-up {args.warmup}, median of {args.repeats}")
     print(f"{'form':<5} {'M':>6} {'K':>6} {'N':>6} {'threads':>7} {'ms':>9} {'GFLOP/s':>9}")
     for form, m, k, n, parallel in CASES:
