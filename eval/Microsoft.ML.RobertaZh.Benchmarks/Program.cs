@@ -1,17 +1,22 @@
 using Microsoft.ML.RobertaZh.Benchmarks;
 
 // Benchmark entry point: the first argument names the benchmark, the rest are passed to it.
+// Add a subcommand by adding a case that calls YourBenchmark.Run(rest).
 string command = args.Length > 0 ? args[0] : "help";
 string[] rest = args.Length > 1 ? args[1..] : [];
 switch (command)
 {
-    case "profile":
-        return KernelProfile.Run(rest);
+    case "gemm":
+        return GemmBenchmark.Run(rest);
     case "model":
         return ModelBenchmark.Run(rest);
+    case "profile":
+        return KernelProfile.Run(rest);
     default:
         Console.Error.WriteLine("usage: Microsoft.ML.RobertaZh.Benchmarks <benchmark> [options]");
         Console.Error.WriteLine("benchmarks:");
-        Console.Error.WriteLine("  model --size tiny|mini|small|medium|base --mode forward|train [--batch N] [--seq N] [--repeats N]");
+        Console.Error.WriteLine("  gemm [--repeats N] [--warmup N] [--filter TEXT] [--serial] [--best] [--serve]   sgemm GFLOP/s on the base model's shapes");
+        Console.Error.WriteLine("  model --size tiny|mini|small|medium|base --mode forward|train [--batch N] [--seq N] [--repeats N]   encoder throughput, peak RSS");
+        Console.Error.WriteLine("  profile [size] [batch]   time of each kernel of one layer");
         return command == "help" ? 0 : 2;
 }

@@ -19,7 +19,8 @@ internal static unsafe partial class Gemm
         [ThreadStatic] private static nint t_b;
         [ThreadStatic] private static int t_bLength;
 
-        public static float* A(int length) => Get(ref t_a, ref t_aLength, length);
+        // A gets 16 floats of slack: the vectorized A packing may write 2 floats past the last panel.
+        public static float* A(int length) => Get(ref t_a, ref t_aLength, length + 16);
 
         public static float* B(int length) => Get(ref t_b, ref t_bLength, length);
 
@@ -79,8 +80,17 @@ internal static unsafe partial class Gemm
                 float* src = prob.A + (nint)(ic + ir) * lda + pc;
                 if (mr == MR)
                 {
+                    int p = 0;
+                    if (prob.Avx2)
+                    {
+                        // 8 k-steps at a time through the 8×8 transpose (rows 6 and 7 are don't-care zeros).
+                        // Each 8-float store overlaps the next one by 2 floats, which the next store rewrites;
+                        // the last one spills 2 floats past the panel, covered by the buffer's slack.
+                        for (; p + 8 <= kc; p += 8, panel += 8 * MR)
+                            Transpose8x8(src + p, lda, panel, rows: MR, dstStride: MR);
+                    }
                     float* r0 = src, r1 = src + lda, r2 = src + 2 * lda, r3 = src + 3 * lda, r4 = src + 4 * lda, r5 = src + 5 * lda;
-                    for (int p = 0; p < kc; p++, panel += MR)
+                    for (; p < kc; p++, panel += MR)
                     {
                         panel[0] = r0[p]; panel[1] = r1[p]; panel[2] = r2[p];
                         panel[3] = r3[p]; panel[4] = r4[p]; panel[5] = r5[p];
@@ -161,8 +171,8 @@ internal static unsafe partial class Gemm
         int p = 0;
         for (; p + 8 <= kc; p += 8)
         {
-            Transpose8x8(src + p, ldb, panel + p * NR);
-            Transpose8x8(src + 8 * ldb + p, ldb, panel + p * NR + 8);
+            Transpose8x8(src + p, ldb, panel + p * NR, rows: 8, dstStride: NR);
+            Transpose8x8(src + 8 * ldb + p, ldb, panel + p * NR + 8, rows: 8, dstStride: NR);
         }
         for (; p < kc; p++)
         {
@@ -171,16 +181,18 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>
-    /// Reads an 8×8 block (rows src + r·ld) and writes its transpose as 8 rows of 8 at dst + r·NR.
+    /// Reads an 8×8 block (rows src + r·ld; rows at or past <paramref name="rows"/> read as zero) and writes its
+    /// transpose as 8 vectors of 8 at dst + r·dstStride, in increasing r.
     /// Classic three-stage shuffle network: 32-bit unpacks, 64-bit shuffles, then 128-bit lane swaps.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, nint ld, float* dst)
+    private static void Transpose8x8(float* src, nint ld, float* dst, int rows, nint dstStride)
     {
         Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ld);
         Vector256<float> r2 = Avx.LoadVector256(src + 2 * ld), r3 = Avx.LoadVector256(src + 3 * ld);
         Vector256<float> r4 = Avx.LoadVector256(src + 4 * ld), r5 = Avx.LoadVector256(src + 5 * ld);
-        Vector256<float> r6 = Avx.LoadVector256(src + 6 * ld), r7 = Avx.LoadVector256(src + 7 * ld);
+        Vector256<float> r6 = rows > 6 ? Avx.LoadVector256(src + 6 * ld) : default;
+        Vector256<float> r7 = rows > 7 ? Avx.LoadVector256(src + 7 * ld) : default;
 
         // Stage 1: interleave row pairs (per 128-bit lane): t0 = a0 b0 a1 b1 | a4 b4 a5 b5, ...
         Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
@@ -195,13 +207,13 @@ internal static unsafe partial class Gemm
         Vector256<float> s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
 
         // Stage 3: join the low lanes (columns 0–3) and the high lanes (columns 4–7) of rows 0–3 and 4–7.
-        Avx.Store(dst + 0 * NR, Avx.Permute2x128(s0, s4, 0x20));
-        Avx.Store(dst + 1 * NR, Avx.Permute2x128(s1, s5, 0x20));
-        Avx.Store(dst + 2 * NR, Avx.Permute2x128(s2, s6, 0x20));
-        Avx.Store(dst + 3 * NR, Avx.Permute2x128(s3, s7, 0x20));
-        Avx.Store(dst + 4 * NR, Avx.Permute2x128(s0, s4, 0x31));
-        Avx.Store(dst + 5 * NR, Avx.Permute2x128(s1, s5, 0x31));
-        Avx.Store(dst + 6 * NR, Avx.Permute2x128(s2, s6, 0x31));
-        Avx.Store(dst + 7 * NR, Avx.Permute2x128(s3, s7, 0x31));
+        Avx.Store(dst + 0 * dstStride, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(dst + 1 * dstStride, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(dst + 2 * dstStride, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(dst + 3 * dstStride, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(dst + 4 * dstStride, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(dst + 5 * dstStride, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(dst + 6 * dstStride, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(s3, s7, 0x31));
     }
 }

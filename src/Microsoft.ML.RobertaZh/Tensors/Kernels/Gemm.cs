@@ -6,10 +6,12 @@ namespace Microsoft.ML.RobertaZh.Tensors.Kernels;
 /// <summary>Which micro-kernel family <see cref="Gemm"/> runs; <see cref="Auto"/> picks the fastest the CPU supports.</summary>
 internal enum GemmKernel
 {
-    /// <summary>AVX2+FMA when available, otherwise the portable kernel.</summary>
+    /// <summary>AVX-512F when available, else AVX2+FMA when available, else the portable kernel.</summary>
     Auto,
     /// <summary>Force the 6×16 AVX2+FMA micro-kernel (throws if the CPU lacks it).</summary>
     Avx2,
+    /// <summary>Force the 6×32 AVX-512F micro-kernel, with AVX2 for edge tiles (throws if the CPU lacks either).</summary>
+    Avx512,
     /// <summary>Force the portable <see cref="System.Numerics.Vector{T}"/> micro-kernel (used to test the fallback).</summary>
     Portable,
 }
@@ -43,6 +45,7 @@ internal static unsafe partial class Gemm
 
     private static readonly bool s_hasAvx2 =
         System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported;
+    private static readonly bool s_hasAvx512 = s_hasAvx2 && System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
 
     /// <summary>
     /// C = op(A)·op(B) (+ bias broadcast over rows), or C += op(A)·op(B) (+ bias) when <paramref name="accumulate"/>.
@@ -72,8 +75,10 @@ internal static unsafe partial class Gemm
     {
         CheckArguments(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc, bias.Length);
         if (m == 0 || n == 0) return;
-        if (kernel == GemmKernel.Auto) kernel = s_hasAvx2 ? GemmKernel.Avx2 : GemmKernel.Portable;
-        else if (kernel == GemmKernel.Avx2 && !s_hasAvx2) throw new PlatformNotSupportedException("AVX2+FMA not supported.");
+        if (kernel == GemmKernel.Auto)
+            kernel = s_hasAvx512 ? GemmKernel.Avx512 : s_hasAvx2 ? GemmKernel.Avx2 : GemmKernel.Portable;
+        else if (!IsSupported(kernel))
+            throw new PlatformNotSupportedException($"{kernel} is not supported on this CPU.");
 
         fixed (float* pa = a)
         fixed (float* pb = b)
@@ -87,12 +92,20 @@ internal static unsafe partial class Gemm
                 return;
             }
             var problem = new Problem(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate,
-                bias.IsEmpty ? null : pbias, kernel == GemmKernel.Avx2);
+                bias.IsEmpty ? null : pbias, kernel);
             int threads = parallel ? ChooseThreadCount(m, n, k) : 1;
             if (threads <= 1) RunSerial(in problem);
             else RunParallel(in problem, threads);
         }
     }
+
+    /// <summary>Whether <paramref name="kernel"/> can run on this CPU.</summary>
+    internal static bool IsSupported(GemmKernel kernel) => kernel switch
+    {
+        GemmKernel.Avx2 => s_hasAvx2,
+        GemmKernel.Avx512 => s_hasAvx512,
+        _ => true,
+    };
 
     /// <summary>The scalar specification every optimized path is checked against.</summary>
     internal static void MultiplyNaive(
@@ -187,21 +200,25 @@ internal static unsafe partial class Gemm
         public readonly float* A, B, C, Bias;
         public readonly nint Lda, Ldb, Ldc;
         public readonly int M, N, K;
-        public readonly bool TransA, TransB, Accumulate, Avx2;
+        public readonly bool TransA, TransB, Accumulate;
+        public readonly GemmKernel Kernel;
+
+        /// <summary>True when the x86 vector kernels (and the AVX packing helpers) are in use.</summary>
+        public bool Avx2 => Kernel != GemmKernel.Portable;
 
         public Problem(bool transA, bool transB, int m, int n, int k, float* a, nint lda, float* b, nint ldb,
-            float* c, nint ldc, bool accumulate, float* bias, bool avx2)
+            float* c, nint ldc, bool accumulate, float* bias, GemmKernel kernel)
         {
             TransA = transA; TransB = transB; M = m; N = n; K = k;
             A = a; Lda = lda; B = b; Ldb = ldb; C = c; Ldc = ldc;
-            Accumulate = accumulate; Bias = bias; Avx2 = avx2;
+            Accumulate = accumulate; Bias = bias; Kernel = kernel;
         }
 
         public Problem RowSlice(int start, int count) => new(TransA, TransB, count, N, K,
-            TransA ? A + start : A + start * Lda, Lda, B, Ldb, C + start * Ldc, Ldc, Accumulate, Bias, Avx2);
+            TransA ? A + start : A + start * Lda, Lda, B, Ldb, C + start * Ldc, Ldc, Accumulate, Bias, Kernel);
 
         public Problem ColumnSlice(int start, int count) => new(TransA, TransB, M, count, K, A, Lda,
-            TransB ? B + start * Ldb : B + start, Ldb, C + start, Ldc, Accumulate, Bias == null ? null : Bias + start, Avx2);
+            TransB ? B + start * Ldb : B + start, Ldb, C + start, Ldc, Accumulate, Bias == null ? null : Bias + start, Kernel);
     }
 
     /// <summary>The GotoBLAS loop nest on the calling thread: jc (NC) → pc (KC) → ic (MC) → macro-kernel.</summary>
@@ -232,7 +249,7 @@ internal static unsafe partial class Gemm
                 {
                     int mc = Math.Min(mcMax, p.M - ic);
                     PackA(in p, ic, pc, mc, kc, packA);
-                    MacroKernel(mc, nc, kc, packA, packB, p.C + ic * p.Ldc + jc, p.Ldc, bias, add, p.Avx2);
+                    MacroKernel(mc, nc, kc, packA, packB, p.C + ic * p.Ldc + jc, p.Ldc, bias, add, p.Kernel);
                 }
             }
         }
@@ -241,15 +258,41 @@ internal static unsafe partial class Gemm
     /// <summary>Runs the micro-kernel over every MR×NR tile of an mc×nc block of C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MacroKernel(int mc, int nc, int kc, float* packA, float* packB, float* c, nint ldc,
-        float* bias, bool add, bool avx2)
+        float* bias, bool add, GemmKernel kernel)
     {
         float* edge = stackalloc float[MR * NR];
-        // jr outer, ir inner: one packed B micro-panel stays in L1 while the A micro-panels stream from L2.
-        for (int jr = 0; jr < nc; jr += NR)
+        bool avx2 = kernel != GemmKernel.Portable;
+        // jr outer, ir inner: the packed B micro-panel(s) stay in L1 while the A micro-panels stream from L2.
+        for (int jr = 0; jr < nc;)
         {
-            int nr = Math.Min(NR, nc - jr);
             float* pb = packB + (nint)jr * kc;
             float* biasTile = bias == null ? null : bias + jr;
+            if (kernel == GemmKernel.Avx512 && jr + 2 * NR <= nc)
+            {
+                // Two adjacent 16-wide panels at once: one zmm per panel and row, a 6×32 tile.
+                for (int ir = 0; ir < mc; ir += MR)
+                {
+                    int mr = Math.Min(MR, mc - ir);
+                    float* pa = packA + (nint)ir * kc;
+                    float* cTile = c + ir * ldc + jr;
+                    if (mr == MR)
+                    {
+                        Kernel6x32Avx512(kc, pa, pb, cTile, ldc, biasTile, add);
+                    }
+                    else
+                    {
+                        for (int half = 0; half < 2; half++)
+                        {
+                            Kernel6x16Avx2(kc, pa, pb + half * NR * kc, edge, NR, null, false);
+                            MergeEdge(mr, NR, edge, cTile + half * NR, ldc, biasTile == null ? null : biasTile + half * NR, add);
+                        }
+                    }
+                }
+                jr += 2 * NR;
+                continue;
+            }
+
+            int nr = Math.Min(NR, nc - jr);
             for (int ir = 0; ir < mc; ir += MR)
             {
                 int mr = Math.Min(MR, mc - ir);
@@ -269,6 +312,7 @@ internal static unsafe partial class Gemm
                     MergeEdge(mr, nr, edge, cTile, ldc, biasTile, add);
                 }
             }
+            jr += NR;
         }
     }
 
