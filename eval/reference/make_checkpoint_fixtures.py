@@ -12,6 +12,7 @@ Output (all a few KB) goes to test/Microsoft.ML.RobertaZh.Tests/Fixtures/checkpo
     tiny_zip.bin                the same state dict saved with torch.save (zip format), including a transposed
                                 (non-contiguous) view, a view with a storage offset and a tied (shared storage) pair
     tiny_legacy.bin             the same with _use_new_zipfile_serialization=False (legacy pre-1.6 format)
+    tiny_zip_p4.bin             the same, zip format with pickle protocol 4 (FRAME, MEMOIZE, STACK_GLOBAL)
     tiny_expected.json          expected names/dtypes/shapes/values (row-major) for the three files above
     uer.bin                     a UER-py named checkpoint (torch.save zip)
     uer_expected.json           expected tensors after name normalization, plus ignored/unrecognized names
@@ -272,6 +273,7 @@ def main():
     write_safetensors(out("tiny.safetensors"), tiny, {"format": "pt"})
     torch.save(tiny, out("tiny_zip.bin"))
     torch.save(tiny, out("tiny_legacy.bin"), _use_new_zipfile_serialization=False)
+    torch.save(tiny, out("tiny_zip_p4.bin"), pickle_protocol=4)
 
     uer = uer_state_dict()
     torch.save(uer, out("uer.bin"))
