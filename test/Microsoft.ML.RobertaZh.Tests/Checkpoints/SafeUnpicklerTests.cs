@@ -121,6 +121,25 @@ public class SafeUnpicklerTests
         Assert.Contains("ComplexDStorage", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void CyclicWrapperDictIsRejectedNotRecursed()
+    {
+        // d = {}; d['state_dict'] = d
+        object? root = Load([0x80, 2, (byte)'}', (byte)'q', 0, 0x8c, 10], A("state_dict"), [(byte)'h', 0, (byte)'s', (byte)'.']);
+        var e = Assert.Throws<CheckpointFormatException>(() => TorchTensorAssembler.FindTensors(root, "f.bin"));
+        Assert.Contains("'state_dict' is not a tensor", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WrappedStateDictIsUnwrapped()
+    {
+        var sd = PyTorchCheckpointReader.Read(CheckpointFixtures.PathOf("wrapped_state_dict.bin"));
+        Assert.Equal(["classifier.weight", "classifier.bias"], sd.Keys);
+        Assert.Equal([1f, -2f], sd["classifier.weight"].Data);
+        Assert.Equal([1, 2], sd["classifier.weight"].Shape);
+        Assert.Equal([0.5f], sd["classifier.bias"].Data);
+    }
+
     private static byte[] Replace(byte[] haystack, byte[] needle, byte[] replacement)
     {
         int i = haystack.AsSpan().IndexOf(needle);
