@@ -12,7 +12,9 @@ Output (all a few KB) goes to test/Microsoft.ML.RobertaZh.Tests/Fixtures/checkpo
     tiny_zip.bin                the same state dict saved with torch.save (zip format), including a transposed
                                 (non-contiguous) view, a view with a storage offset and a tied (shared storage) pair
     tiny_legacy.bin             the same with _use_new_zipfile_serialization=False (legacy pre-1.6 format)
+    tiny_zip_p4.bin             the same, zip format with pickle protocol 4 (FRAME, MEMOIZE, STACK_GLOBAL)
     tiny_expected.json          expected names/dtypes/shapes/values (row-major) for the three files above
+    wrapped_state_dict.bin      {"epoch": 3, "state_dict": {...}} as saved by training scripts
     uer.bin                     a UER-py named checkpoint (torch.save zip)
     uer_expected.json           expected tensors after name normalization, plus ignored/unrecognized names
     hf_noprefix.bin             BertModel-style names (no `bert.` prefix) and old gamma/beta names (legacy format)
@@ -20,6 +22,7 @@ Output (all a few KB) goes to test/Microsoft.ML.RobertaZh.Tests/Fixtures/checkpo
     malicious_os_system.bin     zip whose data.pkl calls os.system (hand-crafted bytes, never unpickled here)
     malicious_stack_global.bin  zip whose data.pkl calls builtins.eval through STACK_GLOBAL (protocol 4)
 Both malicious payloads would create MARKER if they were ever executed.
+Every file except the legacy ones is byte-for-byte reproducible (legacy storage keys are memory addresses).
 """
 import collections
 import json
@@ -249,8 +252,8 @@ def hf_noprefix_expected(sd):
 def write_malicious_zip(path, pkl):
     stem = os.path.splitext(os.path.basename(path))[0]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as z:
-        z.writestr(stem + "/data.pkl", pkl)
-        z.writestr(stem + "/version", b"3\n")
+        for name, data in ((stem + "/data.pkl", pkl), (stem + "/version", b"3\n")):
+            z.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data)   # reproducible bytes
 
 
 def binunicode(s):
@@ -272,6 +275,12 @@ def main():
     write_safetensors(out("tiny.safetensors"), tiny, {"format": "pt"})
     torch.save(tiny, out("tiny_zip.bin"))
     torch.save(tiny, out("tiny_legacy.bin"), _use_new_zipfile_serialization=False)
+    torch.save(tiny, out("tiny_zip_p4.bin"), pickle_protocol=4)
+
+    # a training checkpoint wrapping the state dict
+    torch.save({"epoch": 3, "state_dict": collections.OrderedDict(
+        [("classifier.weight", torch.tensor([[1.0, -2.0]])), ("classifier.bias", torch.tensor([0.5]))])},
+        out("wrapped_state_dict.bin"))
 
     uer = uer_state_dict()
     torch.save(uer, out("uer.bin"))

@@ -82,7 +82,7 @@ public static class PyTorchCheckpointReader
                 ?? throw new CheckpointFormatException(path, $"storage record '{prefix}data/{storage.Key}' is missing.");
             var dtype = storage.DType!.Value;
             long bytes = storage.Numel * TensorDTypes.ElementSize(dtype);
-            if (storage.Numel > Array.MaxLength || entry.Length < bytes)
+            if (storage.Numel > Array.MaxLength || entry.Length < bytes || entry.CompressedLength > stream.Length)
             {
                 throw new CheckpointFormatException(
                     path, $"storage record '{entry.FullName}' has {entry.Length} bytes but {storage.Numel} {TensorDTypes.Name(dtype)} elements need {bytes}.");

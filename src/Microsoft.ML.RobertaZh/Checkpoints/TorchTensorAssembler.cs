@@ -11,21 +11,23 @@ internal static class TorchTensorAssembler
     private static readonly string[] WrapperKeys = ["state_dict", "model", "module"];
 
     /// <summary>Finds the name → tensor entries in the unpickled root object.</summary>
-    public static List<(string Name, TorchTensorRef Tensor)> FindTensors(object? root, string path)
+    public static List<(string Name, TorchTensorRef Tensor)> FindTensors(object? root, string path) => FindTensors(root, path, unwrap: true);
+
+    private static List<(string Name, TorchTensorRef Tensor)> FindTensors(object? root, string path, bool unwrap)
     {
         if (root is not PickleDict dict)
         {
             throw new CheckpointFormatException(path, "the pickled object is not a dict of tensors (not a state dict?).");
         }
 
-        if (!dict.Entries.Any(e => e.Value is TorchTensorRef))
+        if (unwrap && !dict.Entries.Any(e => e.Value is TorchTensorRef))
         {
             // Training checkpoints sometimes wrap the state dict: {"state_dict": {...}, "epoch": 3}.
             foreach (string key in WrapperKeys)
             {
                 if (dict.TryGet(key, out var inner) && inner is PickleDict)
                 {
-                    return FindTensors(inner, path);
+                    return FindTensors(inner, path, unwrap: false);   // one level only: pickles can be cyclic
                 }
             }
         }

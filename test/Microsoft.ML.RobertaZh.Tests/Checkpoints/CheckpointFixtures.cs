@@ -62,6 +62,21 @@ internal static class CheckpointFixtures
         }
     }
 
+    /// <summary>
+    /// Lengths to truncate a fixture to: every length within the first 256 bytes (headers, pickles), then every 7th,
+    /// and the last 16 (zip central directory / end record, last tensor bytes).
+    /// </summary>
+    public static IEnumerable<int> CutPoints(int fileLength)
+    {
+        for (int len = 0; len < fileLength; len++)
+        {
+            if (len < 256 || len % 7 == 0 || len >= fileLength - 16)
+            {
+                yield return len;
+            }
+        }
+    }
+
     private static string FindFixtureDirectory()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
