@@ -279,7 +279,7 @@ def main():
 
     # a training checkpoint wrapping the state dict
     torch.save({"epoch": 3, "state_dict": collections.OrderedDict(
-        [("classifier.weight", torch.tensor([[1.0, -2.0]])), ("classifier.bias", torch.tensor([0.5]))])},
+        [("classifier.weight", torch.tensor([[1.0, -2.0]])), ("classifier.bias", torch.nn.Parameter(torch.tensor([0.5])))])},   # pickled via _rebuild_parameter
         out("wrapped_state_dict.bin"))
 
     uer = uer_state_dict()

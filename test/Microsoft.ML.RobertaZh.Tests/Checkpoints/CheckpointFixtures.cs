@@ -63,14 +63,15 @@ internal static class CheckpointFixtures
     }
 
     /// <summary>
-    /// Lengths to truncate a fixture to: every length within the first 256 bytes (headers, pickles), then every 7th,
-    /// and the last 16 (zip central directory / end record, last tensor bytes).
+    /// Lengths to truncate a fixture to: every length within the first 160 bytes (headers, pickle openings), about
+    /// 200 spread over the rest (mid-header, mid-data, central directory) and the last 16 (end record, last tensor bytes).
     /// </summary>
     public static IEnumerable<int> CutPoints(int fileLength)
     {
+        int step = Math.Max(1, fileLength / 200);
         for (int len = 0; len < fileLength; len++)
         {
-            if (len < 256 || len % 7 == 0 || len >= fileLength - 16)
+            if (len < 160 || len % step == 0 || len >= fileLength - 16)
             {
                 yield return len;
             }

@@ -67,7 +67,6 @@ public class PyTorchCheckpointReaderTests
     [Theory]
     [InlineData("tiny_zip.bin")]
     [InlineData("tiny_legacy.bin")]
-    [InlineData("uer.bin")]
     public void TruncatedAtManyLengthsFailsCleanly(string file)
     {
         byte[] full = CheckpointFixtures.Bytes(file);
@@ -91,7 +90,7 @@ public class PyTorchCheckpointReaderTests
         using var tmp = new TempDirectory();
         string path = tmp.File(file);
         var rng = new Random(seed);
-        for (int i = 0; i < 500; i++)
+        for (int i = 0; i < 300; i++)
         {
             byte[] bytes = (byte[])full.Clone();
             for (int k = rng.Next(1, 4); k > 0; k--)
