@@ -157,6 +157,15 @@ public class SoftmaxTests
     }
 
     [Fact]
+    public void EmptyRowsAndColumnsAreNoOps()
+    {
+        Softmax.Forward(Span<float>.Empty, ReadOnlySpan<float>.Empty, default, 3, 0);
+        Softmax.Forward(Span<float>.Empty, ReadOnlySpan<float>.Empty, default, 0, 4);
+        Softmax.Backward(Span<float>.Empty, ReadOnlySpan<float>.Empty, ReadOnlySpan<float>.Empty, 3, 0);
+        Softmax.LogForward(Span<float>.Empty, ReadOnlySpan<float>.Empty, 2, 0);
+    }
+
+    [Fact]
     public void ShortSpansThrow()
     {
         Assert.Throws<ArgumentException>(() => Softmax.Forward(new float[5], new float[6], default, 2, 3));
