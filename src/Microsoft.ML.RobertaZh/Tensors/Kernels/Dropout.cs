@@ -102,6 +102,11 @@ internal static class Dropout
     }
 
     /// <summary>Same as <see cref="GenerateMask"/> but always on the calling thread (for callers already running in parallel).</summary>
+    /// <param name="mask">Destination, one byte per element.</param>
+    /// <param name="p">Drop probability.</param>
+    /// <param name="seed">Random seed.</param>
+    /// <param name="stream">Stream id.</param>
+    /// <param name="offset">Global index of mask[0].</param>
     internal static void GenerateMaskSerial(Span<byte> mask, float p, ulong seed, ulong stream, ulong offset) =>
         FillMask(mask, Threshold(p), seed, stream, offset);
 
@@ -111,6 +116,11 @@ internal static class Dropout
     internal static uint Threshold(float p) => (uint)Math.Ceiling(p * 16777216.0);
 
     /// <summary>Scalar specification of the mask: byte i = 1 when element offset+i is kept.</summary>
+    /// <param name="mask">Destination, one byte per element.</param>
+    /// <param name="p">Drop probability.</param>
+    /// <param name="seed">Random seed.</param>
+    /// <param name="stream">Stream id.</param>
+    /// <param name="offset">Global index of mask[0].</param>
     internal static void GenerateMaskScalar(Span<byte> mask, float p, ulong seed, ulong stream, ulong offset = 0)
     {
         for (int i = 0; i < mask.Length; i++)
@@ -173,6 +183,11 @@ internal static class Dropout
     private static byte Keep(uint word, uint threshold) => (word >> 8) < threshold ? (byte)0 : (byte)1;
 
     /// <summary>destination (=|+=) source ⊙ mask · 1/(1−p); vectorized 8 floats at a time, scalar tail.</summary>
+    /// <param name="destination">Length n (n = source.Length); may alias <paramref name="source"/> exactly.</param>
+    /// <param name="source">Length n.</param>
+    /// <param name="mask">Length n keep(1)/drop(0) bytes.</param>
+    /// <param name="p">Drop probability.</param>
+    /// <param name="accumulate">Add into <paramref name="destination"/> instead of overwriting it.</param>
     internal static void ApplyMask(Span<float> destination, ReadOnlySpan<float> source, ReadOnlySpan<byte> mask, float p, bool accumulate)
     {
         // torch multiplies by the float 1/(1−p); p == 1 drops everything (avoid 0·∞).

@@ -18,7 +18,8 @@ internal static class Softmax
     /// <summary>probs[r, j] = softmax_j(scores[r, j]·scale + mask[j or r, j]).</summary>
     /// <param name="probs">(rows, cols) row-major; may alias <paramref name="scores"/> exactly.</param>
     /// <param name="scores">(rows, cols) row-major.</param>
-    /// <param name="additiveMask">Empty (no mask), length cols (the same mask for every row) or (rows, cols).</param>
+    /// <param name="additiveMask">Empty (no mask); length ≥ rows·cols: one mask row per score row, (rows, cols); otherwise
+    /// length ≥ cols: the same mask row for every row.</param>
     /// <param name="rows">Number of rows.</param>
     /// <param name="cols">Number of columns (softmax axis).</param>
     /// <param name="scale">Multiplier applied to scores before the mask (1/√headDim in attention).</param>
@@ -108,7 +109,10 @@ internal static class Softmax
         }, dLogits, dLogProbs, logProbs, default);
     }
 
-    /// <summary>One row of <see cref="LogBackward"/>: dx += dy − exp(y)·Σdy, exp vectorized through a stack buffer.</summary>
+    /// <summary>One row of <see cref="LogBackward"/>: dx += dy − exp(y)·Σdy, exp vectorized through a stack buffer. Adds.</summary>
+    /// <param name="dLogits">Length cols; accumulated into.</param>
+    /// <param name="dLogProbs">Length cols.</param>
+    /// <param name="logProbs">Length cols: the forward output.</param>
     internal static void LogBackwardRow(Span<float> dLogits, ReadOnlySpan<float> dLogProbs, ReadOnlySpan<float> logProbs)
     {
         int n = logProbs.Length;
@@ -135,6 +139,12 @@ internal static class Softmax
         ForwardRow(probs, scores, additiveMask, scale, out _, out _);
 
     /// <summary>One row of <see cref="Forward"/>, also returning the row maximum and the Σ exp(z − max) it normalized by.</summary>
+    /// <param name="probs">Length ≥ cols (cols = scores.Length); may alias <paramref name="scores"/> exactly.</param>
+    /// <param name="scores">One row of cols scores.</param>
+    /// <param name="additiveMask">Empty or length ≥ cols.</param>
+    /// <param name="scale">Score multiplier.</param>
+    /// <param name="max">Maximum of the scaled, masked scores.</param>
+    /// <param name="sum">Σ exp(z − max).</param>
     internal static void ForwardRow(Span<float> probs, ReadOnlySpan<float> scores, ReadOnlySpan<float> additiveMask, float scale, out float max, out float sum)
     {
         int n = scores.Length;
@@ -174,6 +184,12 @@ internal static class Softmax
     }
 
     /// <summary>Scalar specification of <see cref="ForwardRow(Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, float)"/>.</summary>
+    /// <param name="probs">Length ≥ cols (cols = scores.Length); may alias <paramref name="scores"/> exactly.</param>
+    /// <param name="scores">One row of cols scores.</param>
+    /// <param name="additiveMask">Empty or length ≥ cols.</param>
+    /// <param name="scale">Score multiplier.</param>
+    /// <param name="max">Maximum of the scaled, masked scores.</param>
+    /// <param name="sum">Σ exp(z − max).</param>
     internal static void ForwardRowScalar(Span<float> probs, ReadOnlySpan<float> scores, ReadOnlySpan<float> additiveMask, float scale, out float max, out float sum)
     {
         int n = scores.Length;
@@ -236,6 +252,8 @@ internal static class Softmax
     }
 
     /// <summary>One log-softmax row; <paramref name="logProbs"/> may alias <paramref name="logits"/>.</summary>
+    /// <param name="logProbs">Length ≥ cols (cols = logits.Length).</param>
+    /// <param name="logits">One row of cols logits.</param>
     internal static void LogForwardRow(Span<float> logProbs, ReadOnlySpan<float> logits)
     {
         int n = logits.Length;

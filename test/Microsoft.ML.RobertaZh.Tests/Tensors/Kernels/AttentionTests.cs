@@ -42,6 +42,12 @@ public class AttentionTests
         // Context = Σ_j p_j·v_j over ≤ 9 terms of O(1): float products/sums give ≈ 1e-7·Σ|p_j v_j| absolute.
         TestData.AssertClose(expectedOut, output, 1e-6, 1e-6, "context");
 
+        var scalarOut = new float[output.Length];
+        var scalarProbs = new float[probs.Length];
+        Attention.ForwardScalar(scalarOut, scalarProbs, keep, qkv, mask, batch, seqLen, hidden, heads, p);
+        TestData.AssertClose(expectedProbs, scalarProbs, 1e-6, 1e-12, "scalar probs");
+        TestData.AssertClose(expectedOut, scalarOut, 1e-6, 1e-6, "scalar context");
+
         if (p > 0)
         {
             // The mask is the global (seed, stream) mask over the flat (batch, heads, seqLen, seqLen) tensor.
