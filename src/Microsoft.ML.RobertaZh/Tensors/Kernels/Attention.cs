@@ -110,6 +110,65 @@ internal static class Attention
         }
     }
 
+    /// <summary>
+    /// Scalar specification of <see cref="Forward"/> (plain loops in float, no Gemm, no threads): for every (b, h, i),
+    /// z_j = (q_i·k_j)·scale + mask_j, p = softmax(z) by <see cref="Softmax.ForwardRowScalar"/>, context_i = Σ_j p̃_j·v_j
+    /// with p̃ = p·keep/(1−p). The dropout mask is read from <paramref name="dropoutMask"/> (generate it first when p &gt; 0).
+    /// </summary>
+    /// <param name="output">(batch·seqLen, hidden).</param>
+    /// <param name="probs">(batch, heads, seqLen, seqLen).</param>
+    /// <param name="dropoutMask">(batch, heads, seqLen, seqLen) keep bytes, or empty when p == 0.</param>
+    /// <param name="qkv">(batch·seqLen, 3·hidden), rows [q | k | v].</param>
+    /// <param name="additiveMask">(batch, seqLen) or empty.</param>
+    /// <param name="batch">Batch size.</param>
+    /// <param name="seqLen">Sequence length.</param>
+    /// <param name="hidden">Model width.</param>
+    /// <param name="heads">Number of heads.</param>
+    /// <param name="dropoutProbability">Dropout probability p.</param>
+    internal static void ForwardScalar(Span<float> output, Span<float> probs, ReadOnlySpan<byte> dropoutMask, ReadOnlySpan<float> qkv, ReadOnlySpan<float> additiveMask,
+        int batch, int seqLen, int hidden, int heads, float dropoutProbability)
+    {
+        int d = hidden / heads;
+        int ld = 3 * hidden;
+        float scale = 1f / MathF.Sqrt(d);
+        float keepScale = dropoutProbability >= 1f ? 0f : 1f / (1f - dropoutProbability);
+        for (int b = 0; b < batch; b++)
+        {
+            var mask = additiveMask.IsEmpty ? default : additiveMask.Slice(b * seqLen, seqLen);
+            for (int h = 0; h < heads; h++)
+            {
+                for (int i = 0; i < seqLen; i++)
+                {
+                    int rowBase = ((((b * heads) + h) * seqLen) + i) * seqLen;
+                    var row = probs.Slice(rowBase, seqLen);
+                    for (int j = 0; j < seqLen; j++)
+                    {
+                        float dot = 0f;
+                        for (int c = 0; c < d; c++)
+                        {
+                            dot += qkv[(((b * seqLen) + i) * ld) + (h * d) + c] * qkv[(((b * seqLen) + j) * ld) + hidden + (h * d) + c];
+                        }
+
+                        row[j] = dot;
+                    }
+
+                    Softmax.ForwardRowScalar(row, row, mask, scale, out _, out _);
+                    for (int c = 0; c < d; c++)
+                    {
+                        float sum = 0f;
+                        for (int j = 0; j < seqLen; j++)
+                        {
+                            float weight = dropoutProbability > 0f ? row[j] * (dropoutMask[rowBase + j] * keepScale) : row[j];
+                            sum += weight * qkv[(((b * seqLen) + j) * ld) + (2 * hidden) + (h * d) + c];
+                        }
+
+                        output[(((b * seqLen) + i) * hidden) + (h * d) + c] = sum;
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>Validates shapes; returns the head size.</summary>
     private static int CheckShapes(int qkvLength, int probsLength, int maskLength, int batch, int seqLen, int hidden, int heads, float p)
     {

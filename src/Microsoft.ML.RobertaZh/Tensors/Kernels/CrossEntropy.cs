@@ -118,6 +118,9 @@ internal static class CrossEntropy
     }
 
     /// <summary>Scalar specification of one row's loss: log Σ exp(x − max) − (x_t − max), computed in float.</summary>
+    /// <param name="probs">Length classes (classes = logits.Length): receives the row's softmax.</param>
+    /// <param name="logits">One row of classes logits.</param>
+    /// <param name="target">Class index in [0, classes).</param>
     internal static float RowLossScalar(Span<float> probs, ReadOnlySpan<float> logits, int target)
     {
         Softmax.ForwardRowScalar(probs, logits, default, 1f, out float max, out float sum);

@@ -102,6 +102,11 @@ internal static class Dropout
     }
 
     /// <summary>Same as <see cref="GenerateMask"/> but always on the calling thread (for callers already running in parallel).</summary>
+    /// <param name="mask">Destination, one byte per element.</param>
+    /// <param name="p">Drop probability.</param>
+    /// <param name="seed">Random seed.</param>
+    /// <param name="stream">Stream id.</param>
+    /// <param name="offset">Global index of mask[0].</param>
     internal static void GenerateMaskSerial(Span<byte> mask, float p, ulong seed, ulong stream, ulong offset) =>
         FillMask(mask, Threshold(p), seed, stream, offset);
 
@@ -111,6 +116,11 @@ internal static class Dropout
     internal static uint Threshold(float p) => (uint)Math.Ceiling(p * 16777216.0);
 
     /// <summary>Scalar specification of the mask: byte i = 1 when element offset+i is kept.</summary>
+    /// <param name="mask">Destination, one byte per element.</param>
+    /// <param name="p">Drop probability.</param>
+    /// <param name="seed">Random seed.</param>
+    /// <param name="stream">Stream id.</param>
+    /// <param name="offset">Global index of mask[0].</param>
     internal static void GenerateMaskScalar(Span<byte> mask, float p, ulong seed, ulong stream, ulong offset = 0)
     {
         for (int i = 0; i < mask.Length; i++)
@@ -120,22 +130,42 @@ internal static class Dropout
         }
     }
 
-    /// <summary>Fills a mask block by block (4 decisions per Philox call), handling an unaligned head and tail.</summary>
+    /// <summary>
+    /// Fills a mask block by block (4 decisions per Philox block), 16 elements (4 blocks) per step through
+    /// <see cref="CounterRng.Blocks4"/> once aligned, with an unaligned head and a short tail handled per block.
+    /// </summary>
     private static void FillMask(Span<byte> mask, uint threshold, ulong seed, ulong stream, ulong offset)
     {
         int i = 0;
         int n = mask.Length;
+        bool simd = CounterRng.IsBlocks4Accelerated && Vector256.IsHardwareAccelerated;
+        var vThreshold = Vector256.Create((ulong)threshold);
+        var one = Vector256.Create(1UL);
         while (i < n)
         {
             ulong index = offset + (ulong)i;
-            var (x0, x1, x2, x3) = CounterRng.Block(seed, stream, index >> 2);
             int lane = (int)(index & 3);
+            if (simd && lane == 0 && i + 16 <= n)
+            {
+                var (x0, x1, x2, x3) = CounterRng.Blocks4(seed, stream, index >> 2);
+                // keep_k = (word_k >> 8) >= threshold as 0/1, packed little-endian into the low 32 bits of each lane:
+                // lane l then holds the 4 mask bytes of block l in element order.
+                var packed = (Vector256.GreaterThanOrEqual(x0 >> 8, vThreshold) & one)
+                    | ((Vector256.GreaterThanOrEqual(x1 >> 8, vThreshold) & one) << 8)
+                    | ((Vector256.GreaterThanOrEqual(x2 >> 8, vThreshold) & one) << 16)
+                    | ((Vector256.GreaterThanOrEqual(x3 >> 8, vThreshold) & one) << 24);
+                Vector256.Narrow(packed, packed).GetLower().AsByte().CopyTo(mask.Slice(i, 16));
+                i += 16;
+                continue;
+            }
+
+            var (w0, w1, w2, w3) = CounterRng.Block(seed, stream, index >> 2);
             if (lane == 0 && i + 4 <= n)
             {
-                mask[i] = Keep(x0, threshold);
-                mask[i + 1] = Keep(x1, threshold);
-                mask[i + 2] = Keep(x2, threshold);
-                mask[i + 3] = Keep(x3, threshold);
+                mask[i] = Keep(w0, threshold);
+                mask[i + 1] = Keep(w1, threshold);
+                mask[i + 2] = Keep(w2, threshold);
+                mask[i + 3] = Keep(w3, threshold);
                 i += 4;
                 continue;
             }
@@ -143,7 +173,7 @@ internal static class Dropout
             // Unaligned head or short tail: take the lanes of this block that fall inside the span.
             for (; lane < 4 && i < n; lane++, i++)
             {
-                uint word = lane switch { 0 => x0, 1 => x1, 2 => x2, _ => x3 };
+                uint word = lane switch { 0 => w0, 1 => w1, 2 => w2, _ => w3 };
                 mask[i] = Keep(word, threshold);
             }
         }
@@ -153,6 +183,11 @@ internal static class Dropout
     private static byte Keep(uint word, uint threshold) => (word >> 8) < threshold ? (byte)0 : (byte)1;
 
     /// <summary>destination (=|+=) source ⊙ mask · 1/(1−p); vectorized 8 floats at a time, scalar tail.</summary>
+    /// <param name="destination">Length n (n = source.Length); may alias <paramref name="source"/> exactly.</param>
+    /// <param name="source">Length n.</param>
+    /// <param name="mask">Length n keep(1)/drop(0) bytes.</param>
+    /// <param name="p">Drop probability.</param>
+    /// <param name="accumulate">Add into <paramref name="destination"/> instead of overwriting it.</param>
     internal static void ApplyMask(Span<float> destination, ReadOnlySpan<float> source, ReadOnlySpan<byte> mask, float p, bool accumulate)
     {
         // torch multiplies by the float 1/(1−p); p == 1 drops everything (avoid 0·∞).

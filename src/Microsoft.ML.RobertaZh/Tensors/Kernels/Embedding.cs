@@ -88,6 +88,15 @@ internal static class Embedding
     }
 
     /// <summary>Scalar specification of <see cref="Forward"/> (same addition order), without argument checks.</summary>
+    /// <param name="output">(batch·seqLen, hidden).</param>
+    /// <param name="inputIds">(batch, seqLen).</param>
+    /// <param name="tokenTypeIds">(batch, seqLen) or empty for all zeros.</param>
+    /// <param name="wordEmbeddings">(vocab, hidden).</param>
+    /// <param name="positionEmbeddings">(maxPositions, hidden).</param>
+    /// <param name="tokenTypeEmbeddings">(typeVocab, hidden).</param>
+    /// <param name="batch">Batch size.</param>
+    /// <param name="seqLen">Sequence length.</param>
+    /// <param name="hidden">Embedding size.</param>
     internal static void ForwardScalar(Span<float> output, ReadOnlySpan<int> inputIds, ReadOnlySpan<int> tokenTypeIds,
         ReadOnlySpan<float> wordEmbeddings, ReadOnlySpan<float> positionEmbeddings, ReadOnlySpan<float> tokenTypeEmbeddings,
         int batch, int seqLen, int hidden)

@@ -63,6 +63,8 @@ internal static class Gelu
     public static void Apply(Span<float> values) => Run(values, default, values, backward: false);
 
     /// <summary>Scalar specification of <see cref="Forward"/>.</summary>
+    /// <param name="output">Length n (n = input.Length).</param>
+    /// <param name="input">Length n.</param>
     internal static void ForwardScalar(Span<float> output, ReadOnlySpan<float> input)
     {
         KernelGuard.Length(output.Length, input.Length, nameof(output));
@@ -74,6 +76,9 @@ internal static class Gelu
     }
 
     /// <summary>Scalar specification of <see cref="Backward"/> (adds).</summary>
+    /// <param name="dInput">Length n; accumulated into.</param>
+    /// <param name="dOutput">Length n.</param>
+    /// <param name="input">Length n: the forward input.</param>
     internal static void BackwardScalar(Span<float> dInput, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input)
     {
         KernelGuard.Length(dInput.Length, input.Length, nameof(dInput));

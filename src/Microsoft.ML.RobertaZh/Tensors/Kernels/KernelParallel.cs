@@ -4,6 +4,11 @@ namespace Microsoft.ML.RobertaZh.Tensors.Kernels;
 /// Chunked parallel loops for the elementwise and row-wise kernels. Work is always cut into the same chunks for a
 /// given problem size (never depending on the number of threads), so every kernel whose chunks write disjoint outputs
 /// or reduce per-chunk partials in a fixed order gives bit-identical results whatever the thread count.
+/// <para>
+/// Kernels take their parallel path only above <see cref="MinParallelWork"/>; there the delegate/closure and
+/// Parallel.For bookkeeping allocate a few small objects per call, negligible against the work. Below it (and for the
+/// per-row helpers called inside attention) nothing is allocated.
+/// </para>
 /// </summary>
 internal static class KernelParallel
 {

@@ -142,6 +142,13 @@ internal static class LayerNorm
     }
 
     /// <summary>Scalar specification of one forward row (same double two-pass statistics).</summary>
+    /// <param name="output">Length hidden (hidden = input.Length).</param>
+    /// <param name="mean">Row mean (rounded to float).</param>
+    /// <param name="rstd">1/√(var + eps) (rounded to float).</param>
+    /// <param name="input">One row of hidden values.</param>
+    /// <param name="weight">Length hidden.</param>
+    /// <param name="bias">Length hidden.</param>
+    /// <param name="eps">Variance epsilon.</param>
     internal static void ForwardRowScalar(Span<float> output, out float mean, out float rstd, ReadOnlySpan<float> input,
         ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, float eps)
     {
@@ -175,6 +182,14 @@ internal static class LayerNorm
     }
 
     /// <summary>Scalar specification of one backward row: adds into dInput and into the dWeight/dBias partial rows.</summary>
+    /// <param name="dInput">Length hidden (hidden = input.Length); accumulated into.</param>
+    /// <param name="dWeight">Length hidden; accumulated into.</param>
+    /// <param name="dBias">Length hidden; accumulated into.</param>
+    /// <param name="dOutput">Length hidden.</param>
+    /// <param name="input">One row of hidden values.</param>
+    /// <param name="weight">Length hidden.</param>
+    /// <param name="mean">The row's saved mean.</param>
+    /// <param name="rstd">The row's saved 1/√(var + eps).</param>
     internal static void BackwardRowScalar(Span<float> dInput, Span<float> dWeight, Span<float> dBias, ReadOnlySpan<float> dOutput,
         ReadOnlySpan<float> input, ReadOnlySpan<float> weight, float mean, float rstd)
     {

@@ -18,7 +18,8 @@ internal static class Softmax
     /// <summary>probs[r, j] = softmax_j(scores[r, j]·scale + mask[j or r, j]).</summary>
     /// <param name="probs">(rows, cols) row-major; may alias <paramref name="scores"/> exactly.</param>
     /// <param name="scores">(rows, cols) row-major.</param>
-    /// <param name="additiveMask">Empty (no mask), length cols (the same mask for every row) or (rows, cols).</param>
+    /// <param name="additiveMask">Empty (no mask); length ≥ rows·cols: one mask row per score row, (rows, cols); otherwise
+    /// length ≥ cols: the same mask row for every row.</param>
     /// <param name="rows">Number of rows.</param>
     /// <param name="cols">Number of columns (softmax axis).</param>
     /// <param name="scale">Multiplier applied to scores before the mask (1/√headDim in attention).</param>
@@ -30,11 +31,11 @@ internal static class Softmax
         KernelGuard.Length(scores.Length, size, nameof(scores));
         KernelGuard.Length(probs.Length, size, nameof(probs));
         bool perRowMask = CheckMask(additiveMask, rows, cols);
-        ForEachRowChunk(rows, cols, (start, end, p, s, m, g) =>
+        ForEachRowChunk(rows, cols, scale, perRowMask ? 1 : 0, static (start, end, cols, scale, perRow, p, s, m, _) =>
         {
             for (int r = start; r < end; r++)
             {
-                var mask = m.IsEmpty ? default : perRowMask ? m.Slice(r * cols, cols) : m[..cols];
+                var mask = m.IsEmpty ? default : perRow != 0 ? m.Slice(r * cols, cols) : m[..cols];
                 ForwardRow(p.Slice(r * cols, cols), s.Slice(r * cols, cols), mask, scale);
             }
         }, probs, scores, additiveMask, default);
@@ -55,7 +56,7 @@ internal static class Softmax
         KernelGuard.Length(dScores.Length, size, nameof(dScores));
         KernelGuard.Length(dProbs.Length, size, nameof(dProbs));
         KernelGuard.Length(probs.Length, size, nameof(probs));
-        ForEachRowChunk(rows, cols, (start, end, d, g, p, _) =>
+        ForEachRowChunk(rows, cols, scale, 0, static (start, end, cols, scale, _, d, g, p, _) =>
         {
             for (int r = start; r < end; r++)
             {
@@ -76,7 +77,7 @@ internal static class Softmax
         long size = (long)rows * cols;
         KernelGuard.Length(logits.Length, size, nameof(logits));
         KernelGuard.Length(logProbs.Length, size, nameof(logProbs));
-        ForEachRowChunk(rows, cols, (start, end, y, x, _, _) =>
+        ForEachRowChunk(rows, cols, 1f, 0, static (start, end, cols, _, _, y, x, _, _) =>
         {
             for (int r = start; r < end; r++)
             {
@@ -99,20 +100,34 @@ internal static class Softmax
         KernelGuard.Length(dLogits.Length, size, nameof(dLogits));
         KernelGuard.Length(dLogProbs.Length, size, nameof(dLogProbs));
         KernelGuard.Length(logProbs.Length, size, nameof(logProbs));
-        ForEachRowChunk(rows, cols, (start, end, d, g, y, _) =>
+        ForEachRowChunk(rows, cols, 1f, 0, static (start, end, cols, _, _, d, g, y, _) =>
         {
             for (int r = start; r < end; r++)
             {
-                var dRow = d.Slice(r * cols, cols);
-                var gRow = g.Slice(r * cols, cols);
-                var yRow = y.Slice(r * cols, cols);
-                float total = TensorPrimitives.Sum(gRow);
-                for (int j = 0; j < cols; j++)
-                {
-                    dRow[j] += gRow[j] - MathF.Exp(yRow[j]) * total;
-                }
+                LogBackwardRow(d.Slice(r * cols, cols), g.Slice(r * cols, cols), y.Slice(r * cols, cols));
             }
         }, dLogits, dLogProbs, logProbs, default);
+    }
+
+    /// <summary>One row of <see cref="LogBackward"/>: dx += dy − exp(y)·Σdy, exp vectorized through a stack buffer. Adds.</summary>
+    /// <param name="dLogits">Length cols; accumulated into.</param>
+    /// <param name="dLogProbs">Length cols.</param>
+    /// <param name="logProbs">Length cols: the forward output.</param>
+    internal static void LogBackwardRow(Span<float> dLogits, ReadOnlySpan<float> dLogProbs, ReadOnlySpan<float> logProbs)
+    {
+        int n = logProbs.Length;
+        float total = TensorPrimitives.Sum(dLogProbs[..n]);
+        Span<float> buffer = stackalloc float[256];
+        for (int j = 0; j < n; j += buffer.Length)
+        {
+            int len = Math.Min(buffer.Length, n - j);
+            var part = buffer[..len];
+            TensorPrimitives.Exp(logProbs.Slice(j, len), part);
+            var d = dLogits.Slice(j, len);
+            // d += dy − e·total, as (d + dy) − e·total with one fused step.
+            TensorPrimitives.Add(d, dLogProbs.Slice(j, len), d);
+            TensorPrimitives.FusedMultiplyAdd(part, -total, d, d);
+        }
     }
 
     /// <summary>One row of <see cref="Forward"/>; <paramref name="probs"/> may alias <paramref name="scores"/>.</summary>
@@ -124,6 +139,12 @@ internal static class Softmax
         ForwardRow(probs, scores, additiveMask, scale, out _, out _);
 
     /// <summary>One row of <see cref="Forward"/>, also returning the row maximum and the Σ exp(z − max) it normalized by.</summary>
+    /// <param name="probs">Length ≥ cols (cols = scores.Length); may alias <paramref name="scores"/> exactly.</param>
+    /// <param name="scores">One row of cols scores.</param>
+    /// <param name="additiveMask">Empty or length ≥ cols.</param>
+    /// <param name="scale">Score multiplier.</param>
+    /// <param name="max">Maximum of the scaled, masked scores.</param>
+    /// <param name="sum">Σ exp(z − max).</param>
     internal static void ForwardRow(Span<float> probs, ReadOnlySpan<float> scores, ReadOnlySpan<float> additiveMask, float scale, out float max, out float sum)
     {
         int n = scores.Length;
@@ -163,6 +184,12 @@ internal static class Softmax
     }
 
     /// <summary>Scalar specification of <see cref="ForwardRow(Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, float)"/>.</summary>
+    /// <param name="probs">Length ≥ cols (cols = scores.Length); may alias <paramref name="scores"/> exactly.</param>
+    /// <param name="scores">One row of cols scores.</param>
+    /// <param name="additiveMask">Empty or length ≥ cols.</param>
+    /// <param name="scale">Score multiplier.</param>
+    /// <param name="max">Maximum of the scaled, masked scores.</param>
+    /// <param name="sum">Σ exp(z − max).</param>
     internal static void ForwardRowScalar(Span<float> probs, ReadOnlySpan<float> scores, ReadOnlySpan<float> additiveMask, float scale, out float max, out float sum)
     {
         int n = scores.Length;
@@ -225,6 +252,8 @@ internal static class Softmax
     }
 
     /// <summary>One log-softmax row; <paramref name="logProbs"/> may alias <paramref name="logits"/>.</summary>
+    /// <param name="logProbs">Length ≥ cols (cols = logits.Length).</param>
+    /// <param name="logits">One row of cols logits.</param>
     internal static void LogForwardRow(Span<float> logProbs, ReadOnlySpan<float> logits)
     {
         int n = logits.Length;
@@ -273,16 +302,19 @@ internal static class Softmax
         return false;
     }
 
-    private delegate void RowChunk(int start, int end, Span<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, ReadOnlySpan<float> d);
+    private delegate void RowChunk(int start, int end, int cols, float scale, int flag, Span<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, ReadOnlySpan<float> d);
 
-    /// <summary>Runs <paramref name="body"/> over row ranges: inline when small, otherwise in parallel chunks.</summary>
-    private static unsafe void ForEachRowChunk(int rows, int cols, RowChunk body, Span<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, ReadOnlySpan<float> d)
+    /// <summary>
+    /// Runs <paramref name="body"/> over row ranges: inline when small (no allocation: callers pass static lambdas and
+    /// their state as arguments), otherwise in parallel chunks.
+    /// </summary>
+    private static unsafe void ForEachRowChunk(int rows, int cols, float scale, int flag, RowChunk body, Span<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, ReadOnlySpan<float> d)
     {
         int rowsPerChunk = Math.Max(1, RowsWorkChunk / Math.Max(1, cols));
         int chunks = KernelParallel.ChunkCount(rows, rowsPerChunk);
         if (!KernelParallel.ShouldParallelize((long)rows * cols * 8, chunks))
         {
-            body(0, rows, a, b, c, d);
+            body(0, rows, cols, scale, flag, a, b, c, d);
             return;
         }
 
@@ -297,7 +329,7 @@ internal static class Softmax
             {
                 int start = chunk * rowsPerChunk;
                 int end = Math.Min(rows, start + rowsPerChunk);
-                body(start, end, new Span<float>((void*)na, la), new ReadOnlySpan<float>((void*)nb, lb),
+                body(start, end, cols, scale, flag, new Span<float>((void*)na, la), new ReadOnlySpan<float>((void*)nb, lb),
                     new ReadOnlySpan<float>((void*)nc, lc), new ReadOnlySpan<float>((void*)nd, ld));
             });
         }

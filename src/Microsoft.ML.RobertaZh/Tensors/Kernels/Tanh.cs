@@ -84,6 +84,8 @@ internal static class Tanh
     }
 
     /// <summary>Scalar specification of <see cref="Forward"/>.</summary>
+    /// <param name="output">Length n (n = input.Length).</param>
+    /// <param name="input">Length n.</param>
     internal static void ForwardScalar(Span<float> output, ReadOnlySpan<float> input)
     {
         KernelGuard.Length(output.Length, input.Length, nameof(output));

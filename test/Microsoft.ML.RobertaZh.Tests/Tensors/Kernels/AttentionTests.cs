@@ -3,6 +3,7 @@ using Microsoft.ML.RobertaZh.Tests.TestSupport;
 
 namespace Microsoft.ML.RobertaZh.Tests.Tensors.Kernels;
 
+[Collection(ParallelismScope.Collection)]
 public class AttentionTests
 {
     private const float Masked = ReferenceKernels.TorchFloatMin;
@@ -41,6 +42,12 @@ public class AttentionTests
         TestData.AssertClose(expectedProbs, probs, 1e-6, 1e-12, "probs");
         // Context = Σ_j p_j·v_j over ≤ 9 terms of O(1): float products/sums give ≈ 1e-7·Σ|p_j v_j| absolute.
         TestData.AssertClose(expectedOut, output, 1e-6, 1e-6, "context");
+
+        var scalarOut = new float[output.Length];
+        var scalarProbs = new float[probs.Length];
+        Attention.ForwardScalar(scalarOut, scalarProbs, keep, qkv, mask, batch, seqLen, hidden, heads, p);
+        TestData.AssertClose(expectedProbs, scalarProbs, 1e-6, 1e-12, "scalar probs");
+        TestData.AssertClose(expectedOut, scalarOut, 1e-6, 1e-6, "scalar context");
 
         if (p > 0)
         {

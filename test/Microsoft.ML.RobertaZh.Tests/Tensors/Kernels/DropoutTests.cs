@@ -4,6 +4,7 @@ using Microsoft.ML.RobertaZh.Tests.TestSupport;
 
 namespace Microsoft.ML.RobertaZh.Tests.Tensors.Kernels;
 
+[Collection(ParallelismScope.Collection)]
 public class DropoutTests
 {
     [Theory]
@@ -14,6 +15,21 @@ public class DropoutTests
     public void PhiloxMatchesRandom123KnownAnswers(uint c0, uint c1, uint c2, uint c3, uint k0, uint k1, uint x0, uint x1, uint x2, uint x3)
     {
         Assert.Equal((x0, x1, x2, x3), CounterRng.Philox4x32(c0, c1, c2, c3, k0, k1));
+    }
+
+    [Theory]
+    [InlineData(0UL)]
+    [InlineData(0xFFFFFFFEUL)]           // the block index carries into its high counter word inside the 4 blocks
+    [InlineData(0x123456789ABCDEFUL)]
+    public void FourBlockPhiloxEqualsScalarBlocks(ulong firstBlock)
+    {
+        const ulong seed = 0xDEADBEEF12345678UL, stream = 0x0123456789UL;
+        var (x0, x1, x2, x3) = CounterRng.Blocks4(seed, stream, firstBlock);
+        for (int l = 0; l < 4; l++)
+        {
+            var expected = CounterRng.Block(seed, stream, firstBlock + (ulong)l);
+            Assert.Equal(expected, ((uint)x0[l], (uint)x1[l], (uint)x2[l], (uint)x3[l]));
+        }
     }
 
     [Fact]
@@ -72,7 +88,7 @@ public class DropoutTests
 
         Assert.Equal(parallel, pieces);
 
-        for (int len = 0; len <= 64; len++)
+        for (int len = 0; len <= 80; len++)
         {
             for (ulong offset = 0; offset < 5; offset++)
             {

@@ -3,6 +3,7 @@ using Microsoft.ML.RobertaZh.Tests.TestSupport;
 
 namespace Microsoft.ML.RobertaZh.Tests.Tensors.Kernels;
 
+[Collection(ParallelismScope.Collection)]
 public class EmbeddingTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using Microsoft.ML.RobertaZh.Tests.TestSupport;
 
 namespace Microsoft.ML.RobertaZh.Tests.Tensors.Kernels;
 
+[Collection(ParallelismScope.Collection)]
 public class GeluTests
 {
     // Output tolerance: 1e-6 relative (the brief's bound); the absolute floor only covers results that are

@@ -3,6 +3,7 @@ using Microsoft.ML.RobertaZh.Tests.TestSupport;
 
 namespace Microsoft.ML.RobertaZh.Tests.Tensors.Kernels;
 
+[Collection(ParallelismScope.Collection)]
 public class LayerNormTests
 {
     private static (float[] X, float[] W, float[] B) Inputs(Random random, int rows, int hidden, float offset = 0f)

@@ -3,6 +3,7 @@ using Microsoft.ML.RobertaZh.Tests.TestSupport;
 
 namespace Microsoft.ML.RobertaZh.Tests.Tensors.Kernels;
 
+[Collection(ParallelismScope.Collection)]
 public class SoftmaxTests
 {
     private const float Masked = ReferenceKernels.TorchFloatMin;
@@ -154,6 +155,15 @@ public class SoftmaxTests
         }
 
         Assert.Equal(b, a);
+    }
+
+    [Fact]
+    public void EmptyRowsAndColumnsAreNoOps()
+    {
+        Softmax.Forward(Span<float>.Empty, ReadOnlySpan<float>.Empty, default, 3, 0);
+        Softmax.Forward(Span<float>.Empty, ReadOnlySpan<float>.Empty, default, 0, 4);
+        Softmax.Backward(Span<float>.Empty, ReadOnlySpan<float>.Empty, ReadOnlySpan<float>.Empty, 3, 0);
+        Softmax.LogForward(Span<float>.Empty, ReadOnlySpan<float>.Empty, 2, 0);
     }
 
     [Fact]
