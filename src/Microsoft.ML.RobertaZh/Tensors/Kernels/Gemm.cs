@@ -170,32 +170,12 @@ internal static unsafe partial class Gemm
     {
         long work = (long)m * n * k;
         if (work < ParallelThreshold) return 1;
-        // One chunk per core, but never a chunk smaller than the threshold or thinner than a micro-tile.
-        long byWork = work / ParallelThreshold;
-        int byShape = Math.Max((m + MR - 1) / MR, (n + NR - 1) / NR);
-        return (int)Math.Min(Math.Min(Environment.ProcessorCount, byWork), byShape);
-    }
-
-    /// <summary>Splits C into <paramref name="threads"/> stripes along its longer side; each stripe is an independent GEMM.</summary>
-    private static void RunParallel(in Problem problem, int threads)
-    {
-        Problem p = problem;
-        // Stripes along m duplicate the packing of B, stripes along n that of A; both are small next to the
-        // arithmetic, so cut the longer side, which also keeps stripes fat enough to amortize the packing.
-        bool splitRows = p.M >= p.N;
-        int unit = splitRows ? MR : NR;
-        int extent = splitRows ? p.M : p.N;
-        int units = (extent + unit - 1) / unit;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-        {
-            int start = (int)((long)units * t / threads) * unit;
-            int end = Math.Min(extent, (int)((long)units * (t + 1) / threads) * unit);
-            if (end > start) RunSerial(splitRows ? p.RowSlice(start, end - start) : p.ColumnSlice(start, end - start));
-        });
+        // One worker per core, but never less than the threshold's worth of arithmetic per worker.
+        return (int)Math.Min(Environment.ProcessorCount, work / ParallelThreshold);
     }
 
     /// <summary>Pointers and flags of one GEMM (or of a stripe of one); raw pointers so stripes can cross threads.</summary>
-    private readonly struct Problem
+    internal readonly struct Problem
     {
         public readonly float* A, B, C, Bias;
         public readonly nint Lda, Ldb, Ldc;
