@@ -52,16 +52,17 @@ internal static class GemmBenchmark
             }
         }
 
-        Console.WriteLine($"# ours: Gemm.Multiply, {Environment.ProcessorCount} cores, warm-up {warmup}, median of {repeats}");
+        Console.WriteLine($"# ours: Gemm.Multiply, {Environment.ProcessorCount} cores, warm-up {warmup}, {(best ? "best" : "median")} of {repeats}");
         Console.WriteLine($"{"form",-5} {"M",6} {"K",6} {"N",6} {"threads",7} {"ms",9} {"GFLOP/s",9}");
         foreach (var c in Cases)
         {
             string name = Name(c);
             if (filter is not null && !name.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
-            double seconds = Time(serial ? c with { Parallel = false } : c, warmup, repeats, best);
+            var run = serial ? c with { Parallel = false } : c;
+            double seconds = Time(run, warmup, repeats, best);
             double gflops = 2.0 * c.M * c.K * c.N / seconds / 1e9;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{c.Form,-5} {c.M,6} {c.K,6} {c.N,6} {(c.Parallel ? "all" : "1"),7} {seconds * 1e3,9:F2} {gflops,9:F1}"));
+                $"{c.Form,-5} {c.M,6} {c.K,6} {c.N,6} {(run.Parallel ? "all" : "1"),7} {seconds * 1e3,9:F2} {gflops,9:F1}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT\t{name}\t{gflops:F2}"));
         }
         return 0;

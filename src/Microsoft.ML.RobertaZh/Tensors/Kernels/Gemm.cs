@@ -27,7 +27,12 @@ internal enum GemmKernel
 /// k dimension into blocks of depth KC, and rows into blocks of height MC. For each (NC, KC) block the B slice is
 /// packed into contiguous NR-wide micro-panels, for each MC block the A slice into MR-tall micro-panels, and a
 /// register-blocked MR×NR micro-kernel streams through both packed buffers. Packing turns every transpose
-/// combination into the same inner loop, so all four forms run at the same speed.
+/// combination into the same inner loop, so all four forms run at about the same speed.
+/// Micro-kernels: 6×32 AVX-512F (two adjacent 16-wide panels), 6×16 AVX2+FMA (also used for AVX-512 edge tiles),
+/// and a portable <see cref="System.Numerics.Vector{T}"/> 6×16 fallback. Edge tiles are computed in full on the
+/// zero-padded panels into a scratch tile and only the valid corner is merged into C.
+/// Large products run as a dynamically scheduled task list on the thread pool (<see cref="ParallelJob"/>);
+/// small ones and <c>parallel: false</c> calls run the same loop nest on the calling thread.
 /// </remarks>
 internal static unsafe partial class Gemm
 {
