@@ -11,6 +11,6 @@ switch (command)
     default:
         Console.Error.WriteLine("usage: Microsoft.ML.RobertaZh.Benchmarks <benchmark> [options]");
         Console.Error.WriteLine("benchmarks:");
-        Console.Error.WriteLine("  gemm [--repeats N] [--warmup N] [--filter TEXT] [--serial] [--best] [--serve]   sgemm GFLOP/s on the base model's shapes");
+        Console.Error.WriteLine("  gemm [--repeats N] [--warmup N] [--filter TEXT] [--serial] [--best] [--kernel K] [--serve]   sgemm GFLOP/s on the base model's shapes");
         return command == "help" ? 0 : 2;
 }
