@@ -38,6 +38,7 @@ internal static class GemmBenchmark
         int repeats = 7, warmup = 2;
         string? filter = null;
         bool serial = false, best = false;
+        var kernel = GemmKernel.Auto;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -47,21 +48,23 @@ internal static class GemmBenchmark
                 case "--filter": filter = args[++i]; break;
                 case "--serial": serial = true; break; // every case on the calling thread only
                 case "--best": best = true; break;     // report the fastest sample instead of the median
+                case "--kernel": kernel = Enum.Parse<GemmKernel>(args[++i], ignoreCase: true); break; // auto|avx512|avx2|portable
                 case "--serve": return Serve(warmup, repeats);
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
 
-        Console.WriteLine($"# ours: Gemm.Multiply, {Environment.ProcessorCount} cores, warm-up {warmup}, median of {repeats}");
+        Console.WriteLine($"# ours: Gemm.Multiply ({kernel} kernel), {Environment.ProcessorCount} cores, warm-up {warmup}, {(best ? "best" : "median")} of {repeats}");
         Console.WriteLine($"{"form",-5} {"M",6} {"K",6} {"N",6} {"threads",7} {"ms",9} {"GFLOP/s",9}");
         foreach (var c in Cases)
         {
             string name = Name(c);
             if (filter is not null && !name.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
-            double seconds = Time(serial ? c with { Parallel = false } : c, warmup, repeats, best);
+            var run = serial ? c with { Parallel = false } : c;
+            double seconds = Time(run, warmup, repeats, best, kernel);
             double gflops = 2.0 * c.M * c.K * c.N / seconds / 1e9;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{c.Form,-5} {c.M,6} {c.K,6} {c.N,6} {(c.Parallel ? "all" : "1"),7} {seconds * 1e3,9:F2} {gflops,9:F1}"));
+                $"{c.Form,-5} {c.M,6} {c.K,6} {c.N,6} {(run.Parallel ? "all" : "1"),7} {seconds * 1e3,9:F2} {gflops,9:F1}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT\t{name}\t{gflops:F2}"));
         }
         return 0;
@@ -79,13 +82,13 @@ internal static class GemmBenchmark
         {
             var c = Cases.FirstOrDefault(x => Name(x) == line.Trim());
             if (c is null) { Console.WriteLine($"ERROR\tunknown case {line}"); continue; }
-            double seconds = Time(c, warmup, repeats, best: false);
+            double seconds = Time(c, warmup, repeats, best: false, GemmKernel.Auto);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT\t{line.Trim()}\t{2.0 * c.M * c.K * c.N / seconds / 1e9:F2}"));
         }
         return 0;
     }
 
-    private static double Time(Case c, int warmup, int repeats, bool best)
+    private static double Time(Case c, int warmup, int repeats, bool best, GemmKernel kernel)
     {
         bool transA = c.Form == "AtB", transB = c.Form == "ABt";
         var rng = new Random(42);
@@ -99,7 +102,7 @@ internal static class GemmBenchmark
         {
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < inner; i++)
-                Gemm.Multiply(transA, transB, c.M, c.N, c.K, a, lda, b, ldb, output, c.N, parallel: c.Parallel);
+                Gemm.Multiply(transA, transB, c.M, c.N, c.K, a, lda, b, ldb, output, c.N, false, default, c.Parallel, kernel);
             double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds / inner;
             if (r >= 0) samples[r] = elapsed;
         }

@@ -15,7 +15,7 @@ switch (command)
     default:
         Console.Error.WriteLine("usage: Microsoft.ML.RobertaZh.Benchmarks <benchmark> [options]");
         Console.Error.WriteLine("benchmarks:");
-        Console.Error.WriteLine("  gemm [--repeats N] [--warmup N] [--filter TEXT] [--serial] [--best] [--serve]   sgemm GFLOP/s on the base model's shapes");
+        Console.Error.WriteLine("  gemm [--repeats N] [--warmup N] [--filter TEXT] [--serial] [--best] [--kernel K] [--serve]   sgemm GFLOP/s on the base model's shapes");
         Console.Error.WriteLine("  model --size tiny|mini|small|medium|base --mode forward|train [--batch N] [--seq N] [--repeats N]   encoder throughput, peak RSS");
         Console.Error.WriteLine("  profile [size] [batch]   time of each kernel of one layer");
         return command == "help" ? 0 : 2;

@@ -27,6 +27,7 @@ internal static unsafe partial class Gemm
         int p = 0;
         for (; p + 4 <= kc; p += 4)
         {
+            // k step p+0: load this step's B row, then rank-1 update every row with its broadcast A value.
             b0 = Avx.LoadAlignedVector256(pb + 0); b1 = Avx.LoadAlignedVector256(pb + 8);
             a = Avx.BroadcastScalarToVector256(pa + 0); c00 = Fma.MultiplyAdd(a, b0, c00); c01 = Fma.MultiplyAdd(a, b1, c01);
             a = Avx.BroadcastScalarToVector256(pa + 1); c10 = Fma.MultiplyAdd(a, b0, c10); c11 = Fma.MultiplyAdd(a, b1, c11);
@@ -34,6 +35,7 @@ internal static unsafe partial class Gemm
             a = Avx.BroadcastScalarToVector256(pa + 3); c30 = Fma.MultiplyAdd(a, b0, c30); c31 = Fma.MultiplyAdd(a, b1, c31);
             a = Avx.BroadcastScalarToVector256(pa + 4); c40 = Fma.MultiplyAdd(a, b0, c40); c41 = Fma.MultiplyAdd(a, b1, c41);
             a = Avx.BroadcastScalarToVector256(pa + 5); c50 = Fma.MultiplyAdd(a, b0, c50); c51 = Fma.MultiplyAdd(a, b1, c51);
+            // k step p+1: load this step's B row, then rank-1 update every row with its broadcast A value.
             b0 = Avx.LoadAlignedVector256(pb + 16); b1 = Avx.LoadAlignedVector256(pb + 24);
             a = Avx.BroadcastScalarToVector256(pa + 6); c00 = Fma.MultiplyAdd(a, b0, c00); c01 = Fma.MultiplyAdd(a, b1, c01);
             a = Avx.BroadcastScalarToVector256(pa + 7); c10 = Fma.MultiplyAdd(a, b0, c10); c11 = Fma.MultiplyAdd(a, b1, c11);
@@ -41,6 +43,7 @@ internal static unsafe partial class Gemm
             a = Avx.BroadcastScalarToVector256(pa + 9); c30 = Fma.MultiplyAdd(a, b0, c30); c31 = Fma.MultiplyAdd(a, b1, c31);
             a = Avx.BroadcastScalarToVector256(pa + 10); c40 = Fma.MultiplyAdd(a, b0, c40); c41 = Fma.MultiplyAdd(a, b1, c41);
             a = Avx.BroadcastScalarToVector256(pa + 11); c50 = Fma.MultiplyAdd(a, b0, c50); c51 = Fma.MultiplyAdd(a, b1, c51);
+            // k step p+2: load this step's B row, then rank-1 update every row with its broadcast A value.
             b0 = Avx.LoadAlignedVector256(pb + 32); b1 = Avx.LoadAlignedVector256(pb + 40);
             a = Avx.BroadcastScalarToVector256(pa + 12); c00 = Fma.MultiplyAdd(a, b0, c00); c01 = Fma.MultiplyAdd(a, b1, c01);
             a = Avx.BroadcastScalarToVector256(pa + 13); c10 = Fma.MultiplyAdd(a, b0, c10); c11 = Fma.MultiplyAdd(a, b1, c11);
@@ -48,6 +51,7 @@ internal static unsafe partial class Gemm
             a = Avx.BroadcastScalarToVector256(pa + 15); c30 = Fma.MultiplyAdd(a, b0, c30); c31 = Fma.MultiplyAdd(a, b1, c31);
             a = Avx.BroadcastScalarToVector256(pa + 16); c40 = Fma.MultiplyAdd(a, b0, c40); c41 = Fma.MultiplyAdd(a, b1, c41);
             a = Avx.BroadcastScalarToVector256(pa + 17); c50 = Fma.MultiplyAdd(a, b0, c50); c51 = Fma.MultiplyAdd(a, b1, c51);
+            // k step p+3: load this step's B row, then rank-1 update every row with its broadcast A value.
             b0 = Avx.LoadAlignedVector256(pb + 48); b1 = Avx.LoadAlignedVector256(pb + 56);
             a = Avx.BroadcastScalarToVector256(pa + 18); c00 = Fma.MultiplyAdd(a, b0, c00); c01 = Fma.MultiplyAdd(a, b1, c01);
             a = Avx.BroadcastScalarToVector256(pa + 19); c10 = Fma.MultiplyAdd(a, b0, c10); c11 = Fma.MultiplyAdd(a, b1, c11);
@@ -60,6 +64,7 @@ internal static unsafe partial class Gemm
         }
         for (; p < kc; p++)
         {
+            // k step p+0: load this step's B row, then rank-1 update every row with its broadcast A value.
             b0 = Avx.LoadAlignedVector256(pb + 0); b1 = Avx.LoadAlignedVector256(pb + 8);
             a = Avx.BroadcastScalarToVector256(pa + 0); c00 = Fma.MultiplyAdd(a, b0, c00); c01 = Fma.MultiplyAdd(a, b1, c01);
             a = Avx.BroadcastScalarToVector256(pa + 1); c10 = Fma.MultiplyAdd(a, b0, c10); c11 = Fma.MultiplyAdd(a, b1, c11);

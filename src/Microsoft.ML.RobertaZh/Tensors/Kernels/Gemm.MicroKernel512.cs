@@ -26,6 +26,7 @@ internal static unsafe partial class Gemm
         int p = 0;
         for (; p + 4 <= kc; p += 4)
         {
+            // k step p+0: load this step's B row, then rank-1 update every row with its broadcast A value.
             b0 = Vector512.LoadAligned(pb0 + 0); b1 = Vector512.LoadAligned(pb1 + 0);
             a = Vector512.Create(pa[0]); c00 = Avx512F.FusedMultiplyAdd(a, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a, b1, c01);
             a = Vector512.Create(pa[1]); c10 = Avx512F.FusedMultiplyAdd(a, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a, b1, c11);
@@ -33,6 +34,7 @@ internal static unsafe partial class Gemm
             a = Vector512.Create(pa[3]); c30 = Avx512F.FusedMultiplyAdd(a, b0, c30); c31 = Avx512F.FusedMultiplyAdd(a, b1, c31);
             a = Vector512.Create(pa[4]); c40 = Avx512F.FusedMultiplyAdd(a, b0, c40); c41 = Avx512F.FusedMultiplyAdd(a, b1, c41);
             a = Vector512.Create(pa[5]); c50 = Avx512F.FusedMultiplyAdd(a, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a, b1, c51);
+            // k step p+1: load this step's B row, then rank-1 update every row with its broadcast A value.
             b0 = Vector512.LoadAligned(pb0 + 16); b1 = Vector512.LoadAligned(pb1 + 16);
             a = Vector512.Create(pa[6]); c00 = Avx512F.FusedMultiplyAdd(a, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a, b1, c01);
             a = Vector512.Create(pa[7]); c10 = Avx512F.FusedMultiplyAdd(a, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a, b1, c11);
@@ -40,6 +42,7 @@ internal static unsafe partial class Gemm
             a = Vector512.Create(pa[9]); c30 = Avx512F.FusedMultiplyAdd(a, b0, c30); c31 = Avx512F.FusedMultiplyAdd(a, b1, c31);
             a = Vector512.Create(pa[10]); c40 = Avx512F.FusedMultiplyAdd(a, b0, c40); c41 = Avx512F.FusedMultiplyAdd(a, b1, c41);
             a = Vector512.Create(pa[11]); c50 = Avx512F.FusedMultiplyAdd(a, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a, b1, c51);
+            // k step p+2: load this step's B row, then rank-1 update every row with its broadcast A value.
             b0 = Vector512.LoadAligned(pb0 + 32); b1 = Vector512.LoadAligned(pb1 + 32);
             a = Vector512.Create(pa[12]); c00 = Avx512F.FusedMultiplyAdd(a, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a, b1, c01);
             a = Vector512.Create(pa[13]); c10 = Avx512F.FusedMultiplyAdd(a, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a, b1, c11);
@@ -47,6 +50,7 @@ internal static unsafe partial class Gemm
             a = Vector512.Create(pa[15]); c30 = Avx512F.FusedMultiplyAdd(a, b0, c30); c31 = Avx512F.FusedMultiplyAdd(a, b1, c31);
             a = Vector512.Create(pa[16]); c40 = Avx512F.FusedMultiplyAdd(a, b0, c40); c41 = Avx512F.FusedMultiplyAdd(a, b1, c41);
             a = Vector512.Create(pa[17]); c50 = Avx512F.FusedMultiplyAdd(a, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a, b1, c51);
+            // k step p+3: load this step's B row, then rank-1 update every row with its broadcast A value.
             b0 = Vector512.LoadAligned(pb0 + 48); b1 = Vector512.LoadAligned(pb1 + 48);
             a = Vector512.Create(pa[18]); c00 = Avx512F.FusedMultiplyAdd(a, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a, b1, c01);
             a = Vector512.Create(pa[19]); c10 = Avx512F.FusedMultiplyAdd(a, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a, b1, c11);
@@ -60,6 +64,7 @@ internal static unsafe partial class Gemm
         }
         for (; p < kc; p++)
         {
+            // k step p+0: load this step's B row, then rank-1 update every row with its broadcast A value.
             b0 = Vector512.LoadAligned(pb0 + 0); b1 = Vector512.LoadAligned(pb1 + 0);
             a = Vector512.Create(pa[0]); c00 = Avx512F.FusedMultiplyAdd(a, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a, b1, c01);
             a = Vector512.Create(pa[1]); c10 = Avx512F.FusedMultiplyAdd(a, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a, b1, c11);

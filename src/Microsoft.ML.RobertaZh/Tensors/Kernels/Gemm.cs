@@ -27,7 +27,12 @@ internal enum GemmKernel
 /// k dimension into blocks of depth KC, and rows into blocks of height MC. For each (NC, KC) block the B slice is
 /// packed into contiguous NR-wide micro-panels, for each MC block the A slice into MR-tall micro-panels, and a
 /// register-blocked MR×NR micro-kernel streams through both packed buffers. Packing turns every transpose
-/// combination into the same inner loop, so all four forms run at the same speed.
+/// combination into the same inner loop, so all four forms run at about the same speed.
+/// Micro-kernels: 6×32 AVX-512F (two adjacent 16-wide panels), 6×16 AVX2+FMA (also used for AVX-512 edge tiles),
+/// and a portable <see cref="System.Numerics.Vector{T}"/> 6×16 fallback. Edge tiles are computed in full on the
+/// zero-padded panels into a scratch tile and only the valid corner is merged into C.
+/// Large products run as a dynamically scheduled task list on the thread pool (<see cref="ParallelJob"/>);
+/// small ones and <c>parallel: false</c> calls run the same loop nest on the calling thread.
 /// </remarks>
 internal static unsafe partial class Gemm
 {
@@ -170,32 +175,12 @@ internal static unsafe partial class Gemm
     {
         long work = (long)m * n * k;
         if (work < ParallelThreshold) return 1;
-        // One chunk per core, but never a chunk smaller than the threshold or thinner than a micro-tile.
-        long byWork = work / ParallelThreshold;
-        int byShape = Math.Max((m + MR - 1) / MR, (n + NR - 1) / NR);
-        return (int)Math.Min(Math.Min(Environment.ProcessorCount, byWork), byShape);
-    }
-
-    /// <summary>Splits C into <paramref name="threads"/> stripes along its longer side; each stripe is an independent GEMM.</summary>
-    private static void RunParallel(in Problem problem, int threads)
-    {
-        Problem p = problem;
-        // Stripes along m duplicate the packing of B, stripes along n that of A; both are small next to the
-        // arithmetic, so cut the longer side, which also keeps stripes fat enough to amortize the packing.
-        bool splitRows = p.M >= p.N;
-        int unit = splitRows ? MR : NR;
-        int extent = splitRows ? p.M : p.N;
-        int units = (extent + unit - 1) / unit;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-        {
-            int start = (int)((long)units * t / threads) * unit;
-            int end = Math.Min(extent, (int)((long)units * (t + 1) / threads) * unit);
-            if (end > start) RunSerial(splitRows ? p.RowSlice(start, end - start) : p.ColumnSlice(start, end - start));
-        });
+        // One worker per core, but never less than the threshold's worth of arithmetic per worker.
+        return (int)Math.Min(Environment.ProcessorCount, work / ParallelThreshold);
     }
 
     /// <summary>Pointers and flags of one GEMM (or of a stripe of one); raw pointers so stripes can cross threads.</summary>
-    private readonly struct Problem
+    internal readonly struct Problem
     {
         public readonly float* A, B, C, Bias;
         public readonly nint Lda, Ldb, Ldc;

@@ -1,0 +1,143 @@
+using System.Runtime.CompilerServices;
+
+namespace Microsoft.ML.RobertaZh.Tensors.Kernels;
+
+internal static unsafe partial class Gemm
+{
+    private static void RunParallel(in Problem problem, int threads)
+    {
+        var job = new ParallelJob(problem, threads);
+        // Helpers are plain thread-pool work items; the calling thread works too and then waits only for tasks that
+        // were claimed, never for a helper to start, so a busy pool cannot stall the call (see ParallelJob).
+        for (int t = 1; t < threads; t++) ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
+        job.Execute();
+        job.WaitForCompletion();
+    }
+
+    /// <summary>
+    /// A multi-threaded GEMM as a list of small tasks claimed in order from one counter, so whichever core is less
+    /// loaded (the machine is shared) simply claims more of them.
+    /// </summary>
+    /// <remarks>
+    /// The loop nest is cut into phases, one per (NC column block, KC depth block). A phase is a few "pack B" tasks,
+    /// which fill a shared packed-B buffer cooperatively, followed by one "compute" task per MC row block (pack that
+    /// A block into the worker's own buffer, then run the macro-kernel). Packed B is double-buffered so the next
+    /// phase can be packed while the current one computes. Dependencies, each on a task with a smaller index:
+    /// a compute task waits for its phase's packing and for the previous phase's compute task on the same rows
+    /// (k blocks of one C tile must be added in order, and never concurrently); a pack task waits until the phase
+    /// two back, which read the same buffer, has finished computing. Tasks are claimed in index order and a worker
+    /// finishes a task before claiming another, so the lowest unfinished claimed task can always proceed: no
+    /// deadlock, whatever number of helpers actually shows up (one thread alone runs everything in order).
+    /// Every C element sees the same k order as the serial path, so results are bitwise identical to it.
+    /// </remarks>
+    private sealed class ParallelJob : IThreadPoolWorkItem
+    {
+        private const int PanelsPerPackTask = 8;
+
+        private readonly Problem _p;
+        private readonly int _kcMax, _mcMax, _kBlocks, _mBlocks, _phases, _totalTasks;
+        private readonly float* _packB;       // two buffers of _packBStride floats, owned by the calling thread
+        private readonly nint _packBStride;
+        private readonly int[] _phaseStart;   // first task index of each phase (+ total at the end)
+        private readonly int[] _packDone, _computeDone, _rowPhase;
+        private int _next, _finished;
+
+        public ParallelJob(in Problem p, int threads)
+        {
+            _p = p;
+            _kBlocks = (p.K + KC - 1) / KC;
+            _kcMax = (p.K + _kBlocks - 1) / _kBlocks;
+            // Enough row blocks that two workers can balance, but no thinner than a few micro-tiles.
+            _mBlocks = Math.Max((p.M + MC - 1) / MC, Math.Min(4 * threads, (p.M + 4 * MR - 1) / (4 * MR)));
+            _mcMax = ((p.M + _mBlocks - 1) / _mBlocks + MR - 1) / MR * MR;
+            _mBlocks = (p.M + _mcMax - 1) / _mcMax;
+            int ncMax = Math.Min(NC, p.N);
+            _packBStride = (nint)((ncMax + NR - 1) / NR) * NR * _kcMax;
+            _packB = PackBuffers.B((int)(2 * _packBStride));
+
+            int nBlocks = (p.N + NC - 1) / NC;
+            _phases = nBlocks * _kBlocks;
+            _phaseStart = new int[_phases + 1];
+            for (int s = 0; s < _phases; s++)
+                _phaseStart[s + 1] = _phaseStart[s] + PackTasks(s) + _mBlocks;
+            _totalTasks = _phaseStart[_phases];
+            _packDone = new int[_phases];
+            _computeDone = new int[_phases];
+            _rowPhase = new int[_mBlocks];
+        }
+
+        private int ColumnStart(int phase) => phase / _kBlocks * NC;
+
+        private int ColumnCount(int phase) => Math.Min(NC, _p.N - ColumnStart(phase));
+
+        private int PackTasks(int phase) => ((ColumnCount(phase) + NR - 1) / NR + PanelsPerPackTask - 1) / PanelsPerPackTask;
+
+        public void WaitForCompletion()
+        {
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _finished) < _totalTasks) spin.SpinOnce(sleep1Threshold: -1);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Execute()
+        {
+            int phase = 0;
+            int task;
+            while ((task = Interlocked.Increment(ref _next) - 1) < _totalTasks)
+            {
+                // Claims only grow, so this worker's phase cursor only moves forward.
+                while (task >= _phaseStart[phase + 1]) phase++;
+                int local = task - _phaseStart[phase];
+                int packTasks = PackTasks(phase);
+                if (local < packTasks) RunPack(phase, local);
+                else RunCompute(phase, local - packTasks, packTasks);
+                Interlocked.Increment(ref _finished);
+            }
+        }
+
+        private float* Buffer(int phase) => _packB + (phase & 1) * _packBStride;
+
+        private void RunPack(int phase, int group)
+        {
+            // The buffer was last read by phase - 2; wait for all of its compute tasks.
+            if (phase >= 2) WaitUntil(ref _computeDone[phase - 2], _mBlocks);
+            int pc = phase % _kBlocks * _kcMax;
+            int kc = Math.Min(_kcMax, _p.K - pc);
+            int nc = ColumnCount(phase);
+            int first = group * PanelsPerPackTask * NR;
+            int count = Math.Min(PanelsPerPackTask * NR, nc - first);
+            // Panels are kc·NR floats apart, so a sub-range of columns packs into its own slice of the buffer.
+            PackB(in _p, pc, ColumnStart(phase) + first, count, kc, Buffer(phase) + (nint)first * kc);
+            Interlocked.Increment(ref _packDone[phase]);
+        }
+
+        private void RunCompute(int phase, int block, int packTasks)
+        {
+            WaitUntil(ref _packDone[phase], packTasks);
+            WaitUntil(ref _rowPhase[block], phase);
+            int pcIndex = phase % _kBlocks;
+            int pc = pcIndex * _kcMax;
+            int kc = Math.Min(_kcMax, _p.K - pc);
+            int jc = ColumnStart(phase);
+            int ic = block * _mcMax;
+            int mc = Math.Min(_mcMax, _p.M - ic);
+            float* packA = PackBuffers.A(_mcMax * _kcMax);
+            PackA(in _p, ic, pc, mc, kc, packA);
+            bool first = pcIndex == 0;
+            float* bias = first && _p.Bias != null ? _p.Bias + jc : null;
+            MacroKernel(mc, ColumnCount(phase), kc, packA, Buffer(phase), _p.C + ic * _p.Ldc + jc, _p.Ldc,
+                bias, !first || _p.Accumulate, _p.Kernel);
+            Volatile.Write(ref _rowPhase[block], phase + 1);
+            Interlocked.Increment(ref _computeDone[phase]);
+        }
+
+        private static void WaitUntil(ref int counter, int target)
+        {
+            // Waits are short (another core finishing one task); SpinWait backs off to yielding if they are not,
+            // but never to Sleep(1), whose millisecond granularity would dwarf a task.
+            if (Volatile.Read(ref counter) >= target) return;
+            var spin = new SpinWait();
+            while (Volatile.Read(ref counter) < target) spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+}
