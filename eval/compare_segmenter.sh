@@ -9,13 +9,15 @@ data="$root/../shared/data/jieba"
 cases="$root/eval/out/segmentation"
 [ -f "$cases/lines.txt" ] || { echo "compare_segmenter: run eval/reference/make_segmentation_cases.py first" >&2; exit 1; }
 status=0
-for mode in default no_hmm cut_all search search_no_hmm; do
+for mode in default no_hmm cut_all search search_no_hmm user_default user_search; do
   case "$mode" in
     default) flags=() ;;
     no_hmm) flags=(--no-hmm) ;;
     cut_all) flags=(--cut-all) ;;
     search) flags=(--search) ;;
     search_no_hmm) flags=(--search --no-hmm) ;;
+    user_default) flags=(--user-dict "$cases/user_dict.txt") ;;
+    user_search) flags=(--search --user-dict "$cases/user_dict.txt") ;;
   esac
   "$root/roberta-zh" segment --dict "$data/dict.txt" --hmm "$data/hmm_model.json" "${flags[@]}" \
     < "$cases/lines.txt" > "$cases/actual.$mode.jsonl"

@@ -9,7 +9,8 @@ runs, empty lines) and random mutations of real lines.
 Outputs (under eval/out/segmentation/, git-ignored):
   lines.txt               one input per line (UTF-8, '\\n'-terminated; no line ends with '\\r')
   expected.<mode>.jsonl   json.dumps(words, ensure_ascii=False) per line, for the modes
-                          default, no_hmm, cut_all, search, search_no_hmm
+                          default, no_hmm, cut_all, search, search_no_hmm, and with user_dict.txt loaded
+                          (load_userdict) user_default and user_search
 With --fixtures, also the committed compact samples under test/Microsoft.ML.RobertaZh.Tests/Fixtures/segmentation/:
   jieba_cases.jsonl       {"text", "default", "no_hmm", "cut_all", "search", "search_offsets"} per case (texts may hold \\r\\n)
   user_dict.txt           a hand-written user dictionary (not jieba data)
@@ -141,9 +142,36 @@ def main():
             outputs[mode].write(dumps(words) + '\n')
     for f in outputs.values():
         f.close()
+    write_user_dict_outputs(lines)
     print('%d lines (%d real, %d variants) -> %s' % (len(lines), len(real), len(lines) - len(real), OUT))
     if '--fixtures' in sys.argv:
         write_fixtures(tk, rng, real, variants)
+
+
+# A user dictionary of our own: explicit frequencies, suggested ones (no freq), tags, a word with a space, frequency-0
+# words (force-split by the HMM), a new prefix chain and words the main dictionary already has.
+USER_DICT = ['\ufeff杭研 5', '云计算', '创新办 3 i', '凯特琳 nz', '台中', '石墨烯 1000', '蓝翔学校 0', '大厦 0',
+             '韩玉赏鉴 2 n', '自定义词', 'Hello World 8', 'new york', '八一双鹿 20 nz', '   ', '李小福 2 nr']
+
+
+def user_tokenizer(path):
+    """A fresh Tokenizer with USER_DICT (written to path) loaded."""
+    with open(path, 'w', encoding='utf-8', newline='\n') as f:
+        f.writelines(l + '\n' for l in USER_DICT)
+    ut = jieba.Tokenizer(dictionary=os.path.join(DATA, 'jieba', 'dict.txt'))
+    ut.initialize()
+    ut.load_userdict(path)
+    return ut
+
+
+def write_user_dict_outputs(lines):
+    ut = user_tokenizer(os.path.join(OUT, 'user_dict.txt'))
+    with open(os.path.join(OUT, 'expected.user_default.jsonl'), 'w', encoding='utf-8', newline='\n') as f:
+        f.writelines(dumps(ut.lcut(l)) + '\n' for l in lines)
+    with open(os.path.join(OUT, 'expected.user_search.jsonl'), 'w', encoding='utf-8', newline='\n') as f:
+        f.writelines(dumps(ut.lcut_for_search(l)) + '\n' for l in lines)
+    # finalseg's force-split set is global in jieba: forget the user dictionary's frequency-0 words again.
+    jieba.finalseg.Force_Split_Words.clear()
 
 
 def write_fixtures(tk, rng, real, variants):
@@ -156,16 +184,8 @@ def write_fixtures(tk, rng, real, variants):
             row.update((m, w) for m, w in segment(tk, text).items() if m != 'search_no_hmm')
             row['search_offsets'] = [[s, e] for _, s, e in tk.tokenize(text, mode='search')]
             f.write(dumps(row) + '\n')
-    # A user dictionary of our own: explicit frequencies, suggested ones (no freq), tags, a word with a space, a
-    # frequency-0 word (force-split by the HMM), a new prefix chain and a word the main dictionary already has.
-    user_dict = ['\ufeff杭研 5', '云计算', '创新办 3 i', '凯特琳 nz', '台中', '石墨烯 1000', '蓝翔学校 0', '大厦 0',
-                 '韩玉赏鉴 2 n', '自定义词', 'Hello World 8', 'new york', '八一双鹿 20 nz', '   ', '李小福 2 nr']
     path = os.path.join(FIXTURES, 'user_dict.txt')
-    with open(path, 'w', encoding='utf-8', newline='\n') as f:
-        f.writelines(l + '\n' for l in user_dict)
-    ut = jieba.Tokenizer(dictionary=os.path.join(DATA, 'jieba', 'dict.txt'))
-    ut.initialize()
-    ut.load_userdict(path)
+    ut = user_tokenizer(path)
     texts = ['他来到了网易杭研大厦', '李小福是创新办主任也是云计算方面的专家', '台中的凯特琳在蓝翔学校学习石墨烯',
              '韩玉赏鉴自定义词很好', '八一双鹿更名为八一南昌篮球队', 'Hello World和new york', '大厦和大厦',
              '我们在自定义词典里加入了新词', '云计算和石墨烯都是热门技术', '蓝翔学校在山东']
@@ -176,6 +196,7 @@ def write_fixtures(tk, rng, real, variants):
         for text in texts:
             f.write(dumps({'text': text, 'default': ut.lcut(text), 'no_hmm': ut.lcut(text, HMM=False),
                            'search': ut.lcut_for_search(text)}) + '\n')
+    jieba.finalseg.Force_Split_Words.clear()
     print('fixtures -> %s' % FIXTURES)
 
 

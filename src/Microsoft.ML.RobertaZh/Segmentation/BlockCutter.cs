@@ -131,13 +131,13 @@ internal sealed class BlockCutter(PrefixDictionary dictionary, HmmSegmenter hmm)
             var nodes = scratch.AsSpan(n, n);
             int oldJ = -1;
             bool engScan = false;
-            var engBuf = new StringBuilder();
+            StringBuilder? engBuf = null;
             for (int k = 0; k < n; k++)
             {
                 if (engScan && !BlockSplitter.IsAsciiAlphanumeric(text[k]))
                 {
                     engScan = false;
-                    output.Add(engBuf.ToString());
+                    output.Add(engBuf!.ToString());
                 }
                 int count = DagRoute.Edges(dictionary, text, k, ends, nodes);
                 if (count == 1 && k > oldJ)
@@ -148,9 +148,9 @@ internal sealed class BlockCutter(PrefixDictionary dictionary, HmmSegmenter hmm)
                         if (!engScan)
                         {
                             engScan = true;
-                            engBuf.Clear();
+                            (engBuf ??= new StringBuilder()).Clear();
                         }
-                        engBuf.Append(word);
+                        engBuf!.Append(word);
                     }
                     if (!engScan) output.Add(WordAt(nodes[0], word));
                     oldJ = ends[0];
@@ -165,7 +165,7 @@ internal sealed class BlockCutter(PrefixDictionary dictionary, HmmSegmenter hmm)
                     }
                 }
             }
-            if (engScan) output.Add(engBuf.ToString());
+            if (engScan) output.Add(engBuf!.ToString());
         }
         finally
         {
