@@ -17,8 +17,8 @@ internal static class DictionaryReader
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>One parsed user-dictionary line: the word and its frequency, or null when the line gives none.</summary>
-    public readonly record struct UserEntry(string Word, long? Frequency);
+    /// <summary>One parsed user-dictionary line: the word, its frequency (null when the line gives none) and the line number.</summary>
+    public readonly record struct UserEntry(string Word, long? Frequency, int LineNumber);
 
     /// <summary>Adds every line of a main dictionary to <paramref name="dictionary"/>; <paramref name="name"/> names the source in errors.</summary>
     /// <exception cref="InvalidDataException">A line is not <c>word freq [tag]</c>, its frequency is not a non-negative integer, or it is not UTF-8.</exception>
@@ -46,6 +46,7 @@ internal static class DictionaryReader
                     buffer = ArrayPool<char>.Shared.Rent(word.Length);
                 }
                 int chars = Encoding.UTF8.GetChars(word, buffer);
+                if (freq > long.MaxValue - dictionary.Total) throw Error(name, lineNumber, "the total of the frequencies overflows 64 bits", line);
                 dictionary.Add(buffer.AsSpan(0, chars), freq);
             }
         }
@@ -83,7 +84,7 @@ internal static class DictionaryReader
                     throw Error(name, lineNumber, "the frequency does not fit in a 64-bit integer", bytes);
                 freq = f;
             }
-            entries.Add(new UserEntry(line[..wordLength], freq));
+            entries.Add(new UserEntry(line[..wordLength], freq, lineNumber));
         }
         return entries;
     }
@@ -122,7 +123,7 @@ internal static class DictionaryReader
         foreach (byte b in field)
         {
             if (b < '0' || b > '9') throw Error(name, lineNumber, "the frequency is not an integer", line);
-            if (value > (long.MaxValue - 9) / 10) throw Error(name, lineNumber, "the frequency does not fit in a 64-bit integer", line);
+            if (value > (long.MaxValue - (b - '0')) / 10) throw Error(name, lineNumber, "the frequency does not fit in a 64-bit integer", line);
             value = (value * 10) + (b - '0');
         }
         if (negative && value != 0) throw Error(name, lineNumber, "the frequency is negative", line);

@@ -77,11 +77,11 @@ public sealed class JiebaSegmenter
     /// BOM is ignored; the tag is read and ignored. Each word goes through <see cref="AddWord"/>, in file order.
     /// </summary>
     /// <param name="path">The user dictionary, UTF-8.</param>
-    /// <exception cref="InvalidDataException">The file is not UTF-8 (the message names the line) or a frequency overflows 64 bits.</exception>
+    /// <exception cref="InvalidDataException">The file is not UTF-8 or a frequency overflows 64 bits (the message names the line).</exception>
     public void LoadUserDictionary(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        AddUserEntries(DictionaryReader.ReadUser(File.ReadAllBytes(path), path));
+        AddUserEntries(DictionaryReader.ReadUser(File.ReadAllBytes(path), path), path);
     }
 
     /// <summary>Adds the words of a user dictionary read from a stream; see <see cref="LoadUserDictionary(string)"/>.</summary>
@@ -91,12 +91,17 @@ public sealed class JiebaSegmenter
     public void LoadUserDictionary(Stream stream, string name = "user dictionary")
     {
         ArgumentNullException.ThrowIfNull(stream);
-        AddUserEntries(DictionaryReader.ReadUser(ReadAll(stream), name));
+        AddUserEntries(DictionaryReader.ReadUser(ReadAll(stream), name), name);
     }
 
-    private void AddUserEntries(List<DictionaryReader.UserEntry> entries)
+    private void AddUserEntries(List<DictionaryReader.UserEntry> entries, string name)
     {
-        foreach (var entry in entries) AddWord(entry.Word, entry.Frequency);
+        foreach (var entry in entries)
+        {
+            if (entry.Frequency > long.MaxValue - Total)
+                throw new InvalidDataException(FormattableString.Invariant($"{name}:{entry.LineNumber}: the total of the frequencies overflows 64 bits"));
+            AddWord(entry.Word, entry.Frequency);
+        }
     }
 
     /// <summary>
@@ -109,7 +114,8 @@ public sealed class JiebaSegmenter
     public void AddWord(string word, long? frequency = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(word);
-        if (frequency < 0) throw new ArgumentOutOfRangeException(nameof(frequency), frequency, "The frequency must not be negative.");
+        if (frequency < 0 || frequency > long.MaxValue - Total)
+            throw new ArgumentOutOfRangeException(nameof(frequency), frequency, "The frequency must be ≥ 0 and keep the total within 64 bits.");
         long freq = frequency ?? SuggestFrequency(word);
         _dictionary.Add(word, freq);
         if (freq == 0) _hmm.AddForceSplit(word);

@@ -32,6 +32,7 @@ public class DictionaryReaderTests
     [InlineData("a 1\nb 2\n中文 -5\n", 3, "negative")]
     [InlineData("中文 99999999999999999999\n", 1, "does not fit")]
     [InlineData("中文\t10\n", 1, "expected 'word freq [tag]'")]           // fields are split on ' ' only
+    [InlineData("甲 9223372036854775807\n乙 1\n", 2, "overflows")]
     public void BadLinesNameTheFileLineAndProblem(string text, int line, string problem)
     {
         var e = Assert.Throws<InvalidDataException>(() => Load(text));
@@ -86,6 +87,6 @@ public class DictionaryReaderTests
     public void UserDictionarySkipsBlankLinesAndTheBom()
     {
         var entries = DictionaryReader.ReadUser(Encoding.UTF8.GetBytes("\uFEFF杭研 5\n\n   \r\n云计算 nz\n李小福 2 nr"), "u.txt");
-        Assert.Equal([new("杭研", 5), new("云计算", null), new("李小福", 2)], entries);
+        Assert.Equal([new("杭研", 5, 1), new("云计算", null, 4), new("李小福", 2, 5)], entries);
     }
 }

@@ -138,5 +138,8 @@ public class JiebaSegmenterTests
         Assert.Equal(["庚", "辛"], segmenter.Cut("庚辛"));
         Assert.Throws<ArgumentOutOfRangeException>(() => segmenter.AddWord("甲", -1));
         Assert.Throws<ArgumentException>(() => segmenter.AddWord(""));
+        Assert.Throws<ArgumentOutOfRangeException>(() => segmenter.AddWord("甲", long.MaxValue));
+        var e = Assert.Throws<InvalidDataException>(() => segmenter.LoadUserDictionary(TinySegmenter.Utf8("丙丁 2\n\n丁丙 9223372036854775807\n"), "u.txt"));
+        Assert.StartsWith("u.txt:3: ", e.Message, StringComparison.Ordinal);
     }
 }
