@@ -12,11 +12,14 @@ switch (command)
         return ModelBenchmark.Run(rest);
     case "profile":
         return KernelProfile.Run(rest);
+    case "segmenter":
+        return SegmenterBenchmark.Run(rest);
     default:
         Console.Error.WriteLine("usage: Microsoft.ML.RobertaZh.Benchmarks <benchmark> [options]");
         Console.Error.WriteLine("benchmarks:");
         Console.Error.WriteLine("  gemm [--repeats N] [--warmup N] [--filter TEXT] [--serial] [--best] [--kernel K] [--serve]   sgemm GFLOP/s on the base model's shapes");
         Console.Error.WriteLine("  model --size tiny|mini|small|medium|base --mode forward|train [--batch N] [--seq N] [--repeats N]   encoder throughput, peak RSS");
         Console.Error.WriteLine("  profile [size] [batch]   time of each kernel of one layer");
+        Console.Error.WriteLine("  segmenter [--lines FILE] [--repeats N] [--no-python]   jieba-compatible segmenter vs jieba (Python), per mode");
         return command == "help" ? 0 : 2;
 }
