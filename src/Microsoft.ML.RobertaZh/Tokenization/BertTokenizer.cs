@@ -162,7 +162,7 @@ public sealed class BertTokenizer
         {
             if (maxLength < added)
                 throw new ArgumentException($"MaxLength {maxLength} is smaller than the {added} special tokens.", nameof(options));
-            (keepA, keepB) = Truncation.Fit(a.Count, textPair is null ? null : b.Count, maxLength - added, options.Truncation);
+            (keepA, keepB) = Truncation.Fit(a.Count, textPair is null ? null : b.Count, maxLength - added, maxLength, options.Truncation);
         }
         int n = keepA + keepB + added;
         var ids = new int[n];
