@@ -10,6 +10,8 @@ switch (command)
         return GemmBenchmark.Run(rest);
     case "model":
         return ModelBenchmark.Run(rest);
+    case "tokenizer":
+        return TokenizerBenchmark.Run(rest);
     case "profile":
         return KernelProfile.Run(rest);
     default:
@@ -18,5 +20,6 @@ switch (command)
         Console.Error.WriteLine("  gemm [--repeats N] [--warmup N] [--filter TEXT] [--serial] [--best] [--serve]   sgemm GFLOP/s on the base model's shapes");
         Console.Error.WriteLine("  model --size tiny|mini|small|medium|base --mode forward|train [--batch N] [--seq N] [--repeats N]   encoder throughput, peak RSS");
         Console.Error.WriteLine("  profile [size] [batch]   time of each kernel of one layer");
+        Console.Error.WriteLine("  tokenizer --vocab FILE --input FILE [--repeats N]   tokenizer lines/s and chars/s, single-threaded and batched");
         return command == "help" ? 0 : 2;
 }
