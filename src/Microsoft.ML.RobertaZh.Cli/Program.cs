@@ -4,4 +4,5 @@ using Microsoft.ML.RobertaZh.Cli.Commands;
 var root = new RootCommand("roberta-zh: Chinese RoBERTa pretraining, fine-tuning and inference on the CPU.");
 root.Subcommands.Add(EncodeCommand.Create());
 root.Subcommands.Add(SegmentCommand.Create());
+root.Subcommands.Add(TokenizeCommand.Create());
 return root.Parse(args).Invoke();
