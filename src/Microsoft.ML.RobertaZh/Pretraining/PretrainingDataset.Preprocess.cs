@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using Microsoft.ML.RobertaZh.Segmentation;
+using Microsoft.ML.RobertaZh.Tokenization;
+
+namespace Microsoft.ML.RobertaZh.Pretraining;
+
+public sealed partial class PretrainingDataset
+{
+    // Documents are handed to workers in chunks; a wave of chunks is processed in parallel, then written in corpus order.
+    private const int ChunkDocuments = 32;
+    private const int ChunksPerWorker = 4;
+
+    /// <summary>
+    /// Builds the dataset of <paramref name="corpusPath"/> in <paramref name="outputDirectory"/>, or returns the existing one
+    /// (<see cref="Reused"/>) when it was built from the same corpus (size, last write time, hash of its first and last MiB)
+    /// with the same settings (options, vocabulary, tokenizer options, segmenter) and all its shards verify.
+    /// </summary>
+    /// <remarks>
+    /// Documents are packed by all cores (<see cref="PretrainingDataOptions.DegreeOfParallelism"/>) and written in corpus
+    /// order, so the files are byte-identical whatever the thread count. Shards are written atomically and the manifest
+    /// last; a build that fails or is cancelled leaves no manifest, and the next call rebuilds.
+    /// </remarks>
+    /// <param name="corpusPath">The corpus file (UTF-8).</param>
+    /// <param name="tokenizer">The BERT tokenizer.</param>
+    /// <param name="segmenter">jieba, for word starts; required by whole-word masking, otherwise optional (## rule only).</param>
+    /// <param name="options">Settings; null for the defaults.</param>
+    /// <param name="outputDirectory">Directory of the shards and the manifest; created when missing.</param>
+    /// <param name="progress">Receives progress after each wave of documents (on the calling thread).</param>
+    /// <param name="cancellationToken">Stops the build.</param>
+    /// <exception cref="InvalidDataException">A corpus line is invalid UTF-8 or too long.</exception>
+    public static PretrainingDataset Preprocess(string corpusPath, BertTokenizer tokenizer, JiebaSegmenter? segmenter,
+        PretrainingDataOptions? options, string outputDirectory, IProgress<PreprocessProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(corpusPath);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
+        options ??= new PretrainingDataOptions();
+        options.Validate();
+        if (options.Masking.Strategy == MaskingStrategy.WholeWord && segmenter is null)
+            throw new ArgumentException("Whole-word masking needs a jieba segmenter to find the words.", nameof(segmenter));
+        var corpus = CorpusIdentity.Of(corpusPath);
+        var (settingsHash, description) = DatasetManifest.HashSettings(options, tokenizer, segmenter);
+        System.IO.Directory.CreateDirectory(outputDirectory);
+        if (TryReuse(outputDirectory, corpus, settingsHash) is { } existing) return existing;
+
+        File.Delete(Path.Combine(outputDirectory, DatasetManifest.FileName));
+        foreach (string old in System.IO.Directory.EnumerateFiles(outputDirectory, "*.bin"))
+            if (Path.GetFileName(old).StartsWith("train-", StringComparison.Ordinal) || Path.GetFileName(old).StartsWith("heldout-", StringComparison.Ordinal))
+                File.Delete(old);
+
+        var format = options.Format == CorpusFormat.Auto ? CorpusReader.DetectFormat(corpusPath, options.MaxLineLength) : options.Format;
+        long totalDocuments = options.HoldOutDocuments > 0 ? CorpusReader.CountDocuments(corpusPath, format, options.MaxLineLength) : 0;
+        var vocabularyIds = VocabularyIds.Of(tokenizer);
+        var staticMasker = options.Masking.Dynamic ? null : vocabularyIds.CreateMasker(options.Masking);
+        var train = new ShardSetWriter(outputDirectory, "train", settingsHash, corpus.Hash64, options, staticMasker);
+        var heldOut = new ShardSetWriter(outputDirectory, "heldout", settingsHash, corpus.Hash64, options, staticMasker);
+        var packer = new InstancePacker(tokenizer, segmenter, options.MaxSeqLength, options.ShortSeqProbability, options.Seed);
+        int workers = options.DegreeOfParallelism is > 0 and int d ? d : Environment.ProcessorCount;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
+        var clock = Stopwatch.StartNew();
+        long documents = 0, tokens = 0, bytes = 0;
+
+        var wave = new List<CorpusDocument>(workers * ChunksPerWorker * ChunkDocuments);
+        var results = new List<PackedInstance>[wave.Capacity];
+        void Process()
+        {
+            int chunks = (wave.Count + ChunkDocuments - 1) / ChunkDocuments;
+            var chunkTokens = new long[chunks];
+            Parallel.For(0, chunks, parallel, c =>
+            {
+                for (int i = c * ChunkDocuments; i < Math.Min(wave.Count, (c + 1) * ChunkDocuments); i++)
+                {
+                    results[i] = [];
+                    chunkTokens[c] += packer.Pack(wave[i], results[i]);
+                }
+            });
+            for (int i = 0; i < wave.Count; i++)
+            {
+                long index = wave[i].Index;
+                bool held = options.HoldOutDocuments > 0 && totalDocuments > 0
+                    && ((index + 1) * options.HoldOutDocuments / totalDocuments) > (index * options.HoldOutDocuments / totalDocuments);
+                (held ? heldOut : train).AddDocument(results[i]);
+                results[i] = null!;
+            }
+            documents += wave.Count;
+            tokens += chunkTokens.Sum();
+            bytes = wave[^1].EndByteOffset;
+            wave.Clear();
+            progress?.Report(new PreprocessProgress(documents, train.Manifest.Instances + heldOut.Manifest.Instances, tokens, bytes, corpus.Size, clock.Elapsed));
+        }
+
+        foreach (var document in CorpusReader.Read(corpusPath, format, options.MaxLineLength))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            wave.Add(document);
+            if (wave.Count == wave.Capacity) Process();
+        }
+        if (wave.Count > 0) Process();
+        train.Finish();
+        heldOut.Finish();
+        new DatasetManifest
+        {
+            SettingsHash = settingsHash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture),
+            Settings = description, Corpus = corpus, ResolvedFormat = format, Options = options, Vocabulary = vocabularyIds,
+            Train = train.Manifest, HeldOut = heldOut.Manifest,
+        }.Write(outputDirectory);
+        return OpenCore(outputDirectory, reused: false);
+    }
+
+    private static PretrainingDataset? TryReuse(string directory, CorpusIdentity corpus, ulong settingsHash)
+    {
+        if (!File.Exists(Path.Combine(directory, DatasetManifest.FileName))) return null;
+        try
+        {
+            var manifest = DatasetManifest.Read(directory);
+            if (manifest.SettingsHash64 != settingsHash || manifest.Corpus is null || !manifest.Corpus.SameContent(corpus)) return null;
+            return OpenCore(directory, reused: true);
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
