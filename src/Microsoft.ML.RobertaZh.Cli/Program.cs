@@ -6,4 +6,6 @@ root.Subcommands.Add(EncodeCommand.Create());
 root.Subcommands.Add(SegmentCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(BuildVocabCommand.Create());
+root.Subcommands.Add(PretrainCommand.Create());
+root.Subcommands.Add(FillMaskCommand.Create());
 return root.Parse(args).Invoke();

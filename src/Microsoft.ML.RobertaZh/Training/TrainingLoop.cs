@@ -95,12 +95,15 @@ public sealed class TrainingLoop
                 TokensSeen = State.TokensSeen + stepTokens, ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds,
             };
 
-            IReadOnlyDictionary<string, double>? evaluation = null;
             bool last = step == o.TotalSteps;
-            if (Evaluate is not null && (last || (o.EvaluateEverySteps > 0 && step % o.EvaluateEverySteps == 0)))
-                evaluation = RunEvaluation(step);
-            if (step % o.LogEverySteps == 0 || last || evaluation is not null)
-                Report(window, step, lr, norm, evaluation);
+            bool evaluate = Evaluate is not null && (last || (o.EvaluateEverySteps > 0 && step % o.EvaluateEverySteps == 0));
+            if (step % o.LogEverySteps == 0 || last || evaluate)
+            {
+                // Rates are taken before the evaluation so that its time does not count as training time.
+                var progress = Snapshot(window, step, lr, norm);
+                Report(evaluate ? progress with { Evaluation = RunEvaluation(step) } : progress);
+                window.Reset();
+            }
             if (o.OutputDirectory is { } dir && (last || (o.SaveEverySteps > 0 && step % o.SaveEverySteps == 0)))
                 Checkpoint(dir);
         }
@@ -119,19 +122,22 @@ public sealed class TrainingLoop
         return metrics;
     }
 
-    private void Report(Window window, long step, float lr, double norm, IReadOnlyDictionary<string, double>? evaluation)
+    private TrainingProgress Snapshot(Window window, long step, float lr, double norm)
     {
         double rate = window.Seconds > 0 ? window.Tokens / window.Seconds : 0;
         double perStep = State.ElapsedSeconds / Math.Max(1, step);
-        var progress = new TrainingProgress
+        return new TrainingProgress
         {
             Step = step, TotalSteps = _options.TotalSteps, Epoch = _data.Epoch, Loss = window.MeanLoss, MaskedLmAccuracy = window.MlmAccuracy,
             LearningRate = lr, GradientNorm = norm, TokensPerSecond = rate, Elapsed = TimeSpan.FromSeconds(State.ElapsedSeconds),
-            Remaining = TimeSpan.FromSeconds(perStep * (_options.TotalSteps - step)), Evaluation = evaluation,
+            Remaining = TimeSpan.FromSeconds(perStep * (_options.TotalSteps - step)),
         };
+    }
+
+    private void Report(TrainingProgress progress)
+    {
         _log?.WriteTraining(progress);
         Progress?.Report(progress);
-        window.Reset();
     }
 
     private void Checkpoint(string dir)
