@@ -99,6 +99,9 @@ internal static class GemmBenchmark
         int lda = transA ? c.M : c.K, ldb = transB ? c.K : c.N;
         // Small products are timed in batches so one sample is well above the timer's resolution.
         int inner = Math.Max(1, (int)(2e8 / (2.0 * c.M * c.K * c.N)));
+        // Settle the large-object heap now so no background GC runs during the timings.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         var samples = new double[repeats];
         for (int r = -warmup; r < repeats; r++)
         {

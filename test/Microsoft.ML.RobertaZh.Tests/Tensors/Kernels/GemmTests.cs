@@ -83,6 +83,18 @@ public class GemmTests
     }
 
     [Fact]
+    public void SerialCallsDoNotAllocateInSteadyState()
+    {
+        // Attention calls Gemm thousands of times per step with parallel: false; packing buffers must be reused.
+        float[] a = ReferenceGemm.RandomFloats(128 * 64, 1), b = ReferenceGemm.RandomFloats(128 * 64, 2);
+        var c = new float[128 * 128];
+        Gemm.Multiply(false, true, 128, 128, 64, a, 64, b, 64, c, 128, parallel: false);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) Gemm.Multiply(false, true, 128, 128, 64, a, 64, b, 64, c, 128, parallel: false);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void SmallProductMatchesHandComputed()
     {
         float[] a = [1, 2, 3, 4, 5, 6];       // 2x3
