@@ -12,7 +12,7 @@ internal enum GemmKernel
     Avx2,
     /// <summary>Force the 6×32 AVX-512F micro-kernel, with AVX2 for edge tiles (throws if the CPU lacks either).</summary>
     Avx512,
-    /// <summary>Force the portable <see cref="System.Numerics.Vector{T}"/> micro-kernel (used to test the fallback).</summary>
+    /// <summary>Force the portable <see cref="System.Runtime.Intrinsics.Vector128{T}"/> micro-kernel (used to test the fallback).</summary>
     Portable,
 }
 
@@ -29,7 +29,7 @@ internal enum GemmKernel
 /// register-blocked MR×NR micro-kernel streams through both packed buffers. Packing turns every transpose
 /// combination into the same inner loop, so all four forms run at about the same speed.
 /// Micro-kernels: 6×32 AVX-512F (two adjacent 16-wide panels), 6×16 AVX2+FMA (also used for AVX-512 edge tiles),
-/// and a portable <see cref="System.Numerics.Vector{T}"/> 6×16 fallback. Edge tiles are computed in full on the
+/// and a portable <see cref="System.Runtime.Intrinsics.Vector128{T}"/> 6×16 fallback. Edge tiles are computed in full on the
 /// zero-padded panels into a scratch tile and only the valid corner is merged into C.
 /// Large products run as a dynamically scheduled task list on the thread pool (<see cref="ParallelJob"/>);
 /// small ones and <c>parallel: false</c> calls run the same loop nest on the calling thread.
