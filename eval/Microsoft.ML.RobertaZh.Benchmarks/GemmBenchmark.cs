@@ -55,7 +55,7 @@ internal static class GemmBenchmark
             }
         }
 
-        if (serve) return Serve(warmup, repeats, kernel);
+        if (serve) return Serve(warmup, repeats, kernel, serial);
         Console.WriteLine($"# ours: Gemm.Multiply ({kernel} kernel), {Environment.ProcessorCount} cores, warm-up {warmup}, {(best ? "best" : "median")} of {repeats}");
         Console.WriteLine($"{"form",-5} {"M",6} {"K",6} {"N",6} {"threads",7} {"ms",9} {"GFLOP/s",9}");
         foreach (var c in Cases)
@@ -78,13 +78,13 @@ internal static class GemmBenchmark
     /// Reads case names from stdin and answers each with a RESULT line, so a driver can interleave this process with
     /// the PyTorch one case by case (eval/bench_gemm.sh). An empty line or end of input stops.
     /// </summary>
-    private static int Serve(int warmup, int repeats, GemmKernel kernel)
+    private static int Serve(int warmup, int repeats, GemmKernel kernel, bool serial)
     {
         while (Console.ReadLine() is { Length: > 0 } line)
         {
             var c = Cases.FirstOrDefault(x => Name(x) == line.Trim());
             if (c is null) { Console.WriteLine($"ERROR\tunknown case {line}"); continue; }
-            double seconds = Time(c, warmup, repeats, best: false, kernel);
+            double seconds = Time(serial ? c with { Parallel = false } : c, warmup, repeats, best: false, kernel);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT\t{line.Trim()}\t{2.0 * c.M * c.K * c.N / seconds / 1e9:F2}"));
         }
         return 0;
