@@ -16,7 +16,7 @@ internal sealed class SyntheticBatches(int vocab, int batch, int seqLen, int see
 
     public BertBatch NextBatch()
     {
-        var rng = new Random(HashCode.Combine(seed, _index++ % distinctBatches));
+        var rng = new Random(unchecked(seed * 1_000_003 + (int)(_index++ % distinctBatches)));
         int n = batch * seqLen;
         var ids = new int[n];
         var labels = new int[n];
