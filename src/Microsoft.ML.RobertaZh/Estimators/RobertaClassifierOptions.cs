@@ -5,7 +5,7 @@ namespace Microsoft.ML.RobertaZh.Estimators;
 /// <summary>
 /// Settings of the RoBERTa text classifier, named as ML.NET's text-classification trainer names them, plus what
 /// UER-py's run_classifier offers. Defaults are UER's (learning rate 2e-5, 3 epochs, batch 32, warm-up 10%, sequence
-/// length 128, decay 0.01, AdamW ε 1e-6 without bias correction, seed 7).
+/// length 128, decay 0.01, AdamW ε 1e-6, seed 7), except AdamW's bias correction, which is on as in torch.
 /// </summary>
 public sealed record RobertaClassifierOptions
 {
@@ -51,8 +51,12 @@ public sealed record RobertaClassifierOptions
     /// <summary>AdamW ε. Default 1e-6.</summary>
     public float AdamEpsilon { get; init; } = 1e-6f;
 
-    /// <summary>AdamW bias correction (torch's AdamW has it, UER's and Google's do not). Default false.</summary>
-    public bool AdamBiasCorrection { get; init; }
+    /// <summary>
+    /// AdamW bias correction, as torch.optim.AdamW and Hugging Face's Trainer do. Default true: without it the first
+    /// updates are about 3× larger, which UER's small learning rates tolerate but larger ones (training from scratch) do not.
+    /// Turn it off to match UER-py's or Google BERT's optimizer exactly.
+    /// </summary>
+    public bool AdamBiasCorrection { get; init; } = true;
 
     /// <summary>Clip gradients to this global norm; 0 turns clipping off. Default 1.0.</summary>
     public double ClipNorm { get; init; } = 1.0;
