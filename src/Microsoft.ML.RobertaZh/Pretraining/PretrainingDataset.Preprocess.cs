@@ -96,6 +96,7 @@ public sealed partial class PretrainingDataset
             if (wave.Count == wave.Capacity) Process();
         }
         if (wave.Count > 0) Process();
+        progress?.Report(new PreprocessProgress(documents, train.Manifest.Instances + heldOut.Manifest.Instances, tokens, corpus.Size, corpus.Size, clock.Elapsed));
         train.Finish();
         heldOut.Finish();
         new DatasetManifest
