@@ -36,6 +36,7 @@ public sealed partial class PretrainingDataset
         ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
         options ??= new PretrainingDataOptions();
         options.Validate();
+        cancellationToken.ThrowIfCancellationRequested();
         if (options.Masking.Strategy == MaskingStrategy.WholeWord && segmenter is null)
             throw new ArgumentException("Whole-word masking needs a jieba segmenter to find the words.", nameof(segmenter));
         var corpus = CorpusIdentity.Of(corpusPath);
