@@ -128,17 +128,25 @@ public class MaskerTests
     public void SpanMaskingUsesOneDecisionPerSpanAndLongRuns()
     {
         var masker = Create(new MaskingOptions { Strategy = MaskingStrategy.Span, MaxPredictions = 0 });
-        long runs = 0, runTokens = 0;
+        long runs = 0, runTokens = 0, pairs = 0, samePairs = 0;
+        static int Decision(int original, int input) => input == MaskId ? 0 : input == original ? 1 : 2;
         var stats = Run(masker, Sequences(3000, 3, minLength: 60), check: (ids, _, input, labels) =>
         {
             for (int i = 0; i < ids.Length; i++)
             {
+                if (i > 0 && labels[i] >= 0 && labels[i - 1] >= 0)
+                {
+                    pairs++;
+                    if (Decision(ids[i], input[i]) == Decision(ids[i - 1], input[i - 1])) samePairs++;
+                }
                 if (labels[i] < 0 || (i > 0 && labels[i - 1] >= 0)) continue;
                 runs++;
                 for (int j = i; j < ids.Length && labels[j] >= 0; j++) runTokens++;
             }
         });
         Assert.True(runTokens / (double)runs > 2.5, $"mean predicted run {runTokens / (double)runs:F2}");
+        // Neighbours mostly share a span and so its decision; independent per-token draws would agree 66% of the time.
+        Assert.True(samePairs / (double)pairs > 0.85, $"adjacent predictions agree {samePairs / (double)pairs:F3} of the time");
         Assert.InRange(stats.Predicted / (double)stats.Tokens, 0.12, 0.155);
         AssertNear(0.8, stats.Masked, stats.Predicted, "[MASK]");
     }
