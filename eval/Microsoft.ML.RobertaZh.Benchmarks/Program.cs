@@ -14,6 +14,8 @@ switch (command)
         return KernelProfile.Run(rest);
     case "segmenter":
         return SegmenterBenchmark.Run(rest);
+    case "preprocess":
+        return PreprocessBenchmark.Run(rest);
     default:
         Console.Error.WriteLine("usage: Microsoft.ML.RobertaZh.Benchmarks <benchmark> [options]");
         Console.Error.WriteLine("benchmarks:");
@@ -21,5 +23,6 @@ switch (command)
         Console.Error.WriteLine("  model --size tiny|mini|small|medium|base --mode forward|train [--batch N] [--seq N] [--repeats N]   encoder throughput, peak RSS");
         Console.Error.WriteLine("  profile [size] [batch]   time of each kernel of one layer");
         Console.Error.WriteLine("  segmenter [--lines FILE] [--repeats N] [--no-python]   jieba-compatible segmenter vs jieba (Python), per mode");
+        Console.Error.WriteLine("  preprocess [--corpus FILE] [--repeats N]   pretraining-data preprocessing documents/s and tokens/s, with and without jieba");
         return command == "help" ? 0 : 2;
 }
