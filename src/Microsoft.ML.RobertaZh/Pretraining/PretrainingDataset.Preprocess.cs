@@ -37,7 +37,7 @@ public sealed partial class PretrainingDataset
         var corpus = CorpusIdentity.Of(corpusPath);
         var (settingsHash, description) = DatasetManifest.HashSettings(options, tokenizer, segmenter);
         System.IO.Directory.CreateDirectory(outputDirectory);
-        if (TryReuse(outputDirectory, corpus, settingsHash) is { } existing) return existing;
+        if (TryReuse(outputDirectory, corpus, settingsHash, options) is { } existing) return existing;
 
         File.Delete(Path.Combine(outputDirectory, DatasetManifest.FileName));
         foreach (string old in System.IO.Directory.EnumerateFiles(outputDirectory, "*.bin"))
@@ -67,14 +67,23 @@ public sealed partial class PretrainingDataset
         return OpenCore(outputDirectory, reused: false);
     }
 
-    private static PretrainingDataset? TryReuse(string directory, CorpusIdentity corpus, ulong settingsHash)
+    private static PretrainingDataset? TryReuse(string directory, CorpusIdentity corpus, ulong settingsHash, PretrainingDataOptions options)
     {
         if (!File.Exists(Path.Combine(directory, DatasetManifest.FileName))) return null;
         try
         {
             var manifest = DatasetManifest.Read(directory);
             if (manifest.SettingsHash64 != settingsHash || manifest.Corpus is null || !manifest.Corpus.SameContent(corpus)) return null;
-            return OpenCore(directory, reused: true);
+            var dataset = OpenCore(directory, reused: true);
+            if (manifest.Options != options)
+            {
+                // Only settings outside the hash differ (dynamic masking, thread count): record the ones asked for now.
+                dataset.Dispose();
+                manifest.Options = options;
+                manifest.Write(directory);
+                dataset = OpenCore(directory, reused: true);
+            }
+            return dataset;
         }
         catch (InvalidDataException)
         {

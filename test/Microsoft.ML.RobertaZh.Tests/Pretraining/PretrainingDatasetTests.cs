@@ -112,6 +112,14 @@ public sealed class PretrainingDatasetTests : IDisposable
             Assert.True(again.Reused);
             Assert.Equal(written, File.GetLastWriteTimeUtc(shard));
         }
+        // Dynamic masking settings do not change the shards: reused, and the options asked for are recorded.
+        var dynamicMasking = new MaskingOptions { Probability = 0.1, Strategy = MaskingStrategy.Span };
+        using (var remasked = Build(Small with { Masking = dynamicMasking }))
+        {
+            Assert.True(remasked.Reused);
+            Assert.Equal(dynamicMasking, remasked.Options.Masking);
+        }
+        using (var reopened = PretrainingDataset.Open(_dir.File("out"))) Assert.Equal(dynamicMasking, reopened.Options.Masking);
         using (var longer = Build(Small with { MaxSeqLength = 64 })) Assert.False(longer.Reused);
         using (var same = Build(Small with { MaxSeqLength = 64 })) Assert.True(same.Reused);
         using (var masked = Build(Small with { MaxSeqLength = 64, Masking = new MaskingOptions { Dynamic = false } })) Assert.False(masked.Reused);
