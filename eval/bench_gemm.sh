@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Compares our Gemm with torch.mm (OpenBLAS sgemm) on the base model's GEMM shapes, both on 2 threads.
+# Compares our Gemm with torch.mm (OpenBLAS sgemm) on the base model's GEMM shapes, both on 2 threads by default.
 # Both benchmarks run as servers and are interleaved case by case (ours, torch, torch, ours, ...) so background
 # load hits both alike; each answer is the median of --repeats timings after warm-up, and the table shows the
 # median over ROUNDS rounds (and the best round, since noise from other processes only ever slows things down).
-#   usage: eval/bench_gemm.sh [ROUNDS=3] [REPEATS=5]
+#   usage: [KERNEL=auto|avx512|avx2|portable] [THREADS=2|1] eval/bench_gemm.sh [ROUNDS=3] [REPEATS=5]
+# THREADS=1 runs every case single-threaded on both sides (a per-core comparison, less disturbed by other load).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
@@ -12,14 +13,14 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build eval/Microsoft.ML.RobertaZh.Benchmarks -c Release -v q -nologo >/dev/null
 OURS=eval/Microsoft.ML.RobertaZh.Benchmarks/bin/Release/net10.0/Microsoft.ML.RobertaZh.Benchmarks
 
-ROUNDS=$ROUNDS REPEATS=$REPEATS OURS=$OURS python3 - <<'PY'
+KERNEL=${KERNEL:-auto} THREADS=${THREADS:-2} ROUNDS=$ROUNDS REPEATS=$REPEATS OURS=$OURS python3 - <<'PY'
 import os, statistics, subprocess, sys, time
 
-rounds, repeats = int(os.environ["ROUNDS"]), os.environ["REPEATS"]
-torch_env = dict(os.environ, OPENBLAS_NUM_THREADS="2", OMP_NUM_THREADS="2", MALLOC_MMAP_MAX_="0",
+rounds, repeats, threads = int(os.environ["ROUNDS"]), os.environ["REPEATS"], os.environ["THREADS"]
+torch_env = dict(os.environ, OPENBLAS_NUM_THREADS=threads, OMP_NUM_THREADS=threads, MALLOC_MMAP_MAX_="0",
                  MALLOC_TRIM_THRESHOLD_="100000000000", OMP_WAIT_POLICY="PASSIVE")
-torch_cmd = ["/usr/bin/python3", "eval/reference/bench_matmul.py", "--threads", "2", "--warmup", "1", "--repeats", repeats]
-ours_cmd = [os.environ["OURS"], "gemm", "--serve", "--warmup", "1", "--repeats", repeats]
+torch_cmd = ["/usr/bin/python3", "eval/reference/bench_matmul.py", "--threads", threads, "--warmup", "1", "--repeats", repeats]
+ours_cmd = [os.environ["OURS"], "gemm", "--serve", "--warmup", "1", "--repeats", repeats, "--kernel", os.environ["KERNEL"]] + (["--serial"] if threads == "1" else [])
 names = subprocess.run(torch_cmd + ["--list"], env=torch_env, check=True, capture_output=True, text=True).stdout.split()
 sides = {
     "ours": subprocess.Popen(ours_cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True),
@@ -50,7 +51,7 @@ for proc in sides.values():
     proc.wait()
 
 print(f"GFLOP/s, M×K×N = (M,K)·(K,N); ABt: B stored (N,K) as nn.Linear weights; AtB: A stored (K,M).")
-print(f"median of {rounds} rounds (each the median of {repeats} timings); best round in parentheses; ':t1' = 1 thread.")
+print(f"ours: {os.environ['KERNEL']} kernel; {threads} thread(s) per side; median of {rounds} rounds (each the median of {repeats} timings); best round in parentheses; ':t1' = 1 thread.")
 print()
 print("| case | ours | torch.mm (OpenBLAS) | ours / OpenBLAS |")
 print("|---|---:|---:|---:|")

@@ -39,6 +39,7 @@ internal static class GemmBenchmark
         string? filter = null;
         bool serial = false, best = false;
         var kernel = GemmKernel.Auto;
+        bool serve = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -49,11 +50,12 @@ internal static class GemmBenchmark
                 case "--serial": serial = true; break; // every case on the calling thread only
                 case "--best": best = true; break;     // report the fastest sample instead of the median
                 case "--kernel": kernel = Enum.Parse<GemmKernel>(args[++i], ignoreCase: true); break; // auto|avx512|avx2|portable
-                case "--serve": return Serve(warmup, repeats);
+                case "--serve": serve = true; break;
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
 
+        if (serve) return Serve(warmup, repeats, kernel, serial);
         Console.WriteLine($"# ours: Gemm.Multiply ({kernel} kernel), {Environment.ProcessorCount} cores, warm-up {warmup}, {(best ? "best" : "median")} of {repeats}");
         Console.WriteLine($"{"form",-5} {"M",6} {"K",6} {"N",6} {"threads",7} {"ms",9} {"GFLOP/s",9}");
         foreach (var c in Cases)
@@ -76,13 +78,13 @@ internal static class GemmBenchmark
     /// Reads case names from stdin and answers each with a RESULT line, so a driver can interleave this process with
     /// the PyTorch one case by case (eval/bench_gemm.sh). An empty line or end of input stops.
     /// </summary>
-    private static int Serve(int warmup, int repeats)
+    private static int Serve(int warmup, int repeats, GemmKernel kernel, bool serial)
     {
         while (Console.ReadLine() is { Length: > 0 } line)
         {
             var c = Cases.FirstOrDefault(x => Name(x) == line.Trim());
             if (c is null) { Console.WriteLine($"ERROR\tunknown case {line}"); continue; }
-            double seconds = Time(c, warmup, repeats, best: false, GemmKernel.Auto);
+            double seconds = Time(serial ? c with { Parallel = false } : c, warmup, repeats, best: false, kernel);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT\t{line.Trim()}\t{2.0 * c.M * c.K * c.N / seconds / 1e9:F2}"));
         }
         return 0;
@@ -97,6 +99,9 @@ internal static class GemmBenchmark
         int lda = transA ? c.M : c.K, ldb = transB ? c.K : c.N;
         // Small products are timed in batches so one sample is well above the timer's resolution.
         int inner = Math.Max(1, (int)(2e8 / (2.0 * c.M * c.K * c.N)));
+        // Settle the large-object heap now so no background GC runs during the timings.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         var samples = new double[repeats];
         for (int r = -warmup; r < repeats; r++)
         {

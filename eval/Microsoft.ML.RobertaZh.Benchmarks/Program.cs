@@ -10,6 +10,8 @@ switch (command)
         return GemmBenchmark.Run(rest);
     case "model":
         return ModelBenchmark.Run(rest);
+    case "tokenizer":
+        return TokenizerBenchmark.Run(rest);
     case "profile":
         return KernelProfile.Run(rest);
     case "segmenter":
@@ -23,6 +25,7 @@ switch (command)
         Console.Error.WriteLine("  model --size tiny|mini|small|medium|base --mode forward|train [--batch N] [--seq N] [--repeats N]   encoder throughput, peak RSS");
         Console.Error.WriteLine("  profile [size] [batch]   time of each kernel of one layer");
         Console.Error.WriteLine("  segmenter [--lines FILE] [--repeats N] [--no-python]   jieba-compatible segmenter vs jieba (Python), per mode");
+        Console.Error.WriteLine("  tokenizer --vocab FILE --input FILE [--repeats N]   tokenizer lines/s and chars/s, single-threaded and batched");
         Console.Error.WriteLine("  preprocess [--corpus FILE] [--repeats N]   pretraining-data preprocessing documents/s and tokens/s, with and without jieba");
         return command == "help" ? 0 : 2;
 }

@@ -5,5 +5,8 @@ var root = new RootCommand("roberta-zh: Chinese RoBERTa pretraining, fine-tuning
 root.Subcommands.Add(EncodeCommand.Create());
 root.Subcommands.Add(SegmentCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
+root.Subcommands.Add(BuildVocabCommand.Create());
+root.Subcommands.Add(PretrainCommand.Create());
+root.Subcommands.Add(FillMaskCommand.Create());
 root.Subcommands.Add(PreprocessCommand.Create());
 return root.Parse(args).Invoke();

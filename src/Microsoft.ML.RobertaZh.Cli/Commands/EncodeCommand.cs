@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Microsoft.ML.RobertaZh.Model;
+using Microsoft.ML.RobertaZh.Tensors;
 
 namespace Microsoft.ML.RobertaZh.Cli.Commands;
 

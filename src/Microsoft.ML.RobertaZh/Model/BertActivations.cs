@@ -49,6 +49,11 @@ internal sealed class BertActivations
     public float[] ClassProbs { get; }         // (batch, labels)
     public float[] ClassLosses { get; }        // (batch)
 
+    // Backward scratch of the pooler and classification head, kept so a training step allocates nothing.
+    public float[] HeadScratchA { get; }       // (batch, hidden)
+    public float[] HeadScratchB { get; }       // (batch, hidden)
+    public float[] ClassLogitsGrad { get; }    // (batch, labels)
+
     public BertActivations(BertConfig config, BertHeads heads, int batch, int seqLen, bool training)
     {
         Batch = batch;
@@ -93,6 +98,9 @@ internal sealed class BertActivations
         ClassLogits = new float[batch * labels];
         ClassProbs = new float[batch * labels];
         ClassLosses = new float[batch];
+        HeadScratchA = heads.Pooler && training ? new float[batch * h] : [];
+        HeadScratchB = heads.Pooler && training ? new float[batch * h] : [];
+        ClassLogitsGrad = training ? new float[batch * labels] : [];
     }
 
     /// <summary>The buffers layer <paramref name="layer"/> writes (shared by all layers in inference mode).</summary>

@@ -207,6 +207,40 @@ public sealed partial class BertModel
         return new BertLoss(mlmLoss + clsLoss, mlmLoss, mlmCount, mlmCorrect, clsLoss, clsCount);
     }
 
+    /// <summary>
+    /// The losses of the heads that have labels in <paramref name="batch"/>, in inference mode (no dropout, no gradients):
+    /// for held-out evaluation.
+    /// </summary>
+    public BertLoss Evaluate(BertBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        batch.Validate(Config);
+        var a = Activations(batch, training: false);
+        var drop = new DropoutContext(false, DropoutSeed, 0, Config.NumHiddenLayers);
+        BertEncoder.Forward(Layout, Parameters, a, batch, drop);
+        float[] last = a.LastHiddenState(Config.NumHiddenLayers);
+        float mlmLoss = 0, clsLoss = 0;
+        int mlmCount = 0, mlmCorrect = 0, clsCount = 0;
+        if (batch.MaskedLmLabels is { } labels && Heads.MaskedLm)
+        {
+            int[] rows = [.. Enumerable.Range(0, a.Tokens).Where(i => labels[i] != -100)];
+            if (rows.Length > 0)
+            {
+                var head = _mlm ??= new MaskedLmHead(Layout);
+                head.Forward(Parameters, last, rows);
+                mlmLoss = head.Loss([.. rows.Select(i => labels[i])], out mlmCorrect);
+                mlmCount = rows.Length;
+            }
+        }
+        if (batch.ClassLabels is { } classes && Heads.NumLabels > 0)
+        {
+            BertPooler.Forward(Layout, Parameters, a, last);
+            SequenceClassificationHead.Forward(Layout, Parameters, a, drop);
+            clsLoss = SequenceClassificationHead.Loss(Layout, a, classes, out clsCount);
+        }
+        return new BertLoss(mlmLoss + clsLoss, mlmLoss, mlmCount, mlmCorrect, clsLoss, clsCount);
+    }
+
     private BertActivations Activations(BertBatch batch, bool training)
     {
         var a = _activations;

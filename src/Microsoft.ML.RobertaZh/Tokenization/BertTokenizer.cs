@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Microsoft.ML.RobertaZh.Tokenization;
 
 /// <summary>
@@ -118,8 +120,12 @@ public sealed class BertTokenizer
         options ??= EncodeOptions.Default;
         Validate(options);
         var results = new BertEncoding[texts.Count];
-        Parallel.For(0, texts.Count, i =>
-            results[i] = EncodeOne(texts[i] ?? throw new ArgumentException($"texts[{i}] is null.", nameof(texts)), textPairs?[i], options));
+        // Chunks of consecutive items, so that scheduling costs little next to encoding short texts.
+        Parallel.ForEach(Partitioner.Create(0, texts.Count, Math.Max(16, texts.Count / (Environment.ProcessorCount * 8))), range =>
+        {
+            for (int i = range.Item1; i < range.Item2; i++)
+                results[i] = EncodeOne(texts[i] ?? throw new ArgumentException($"texts[{i}] is null.", nameof(texts)), textPairs?[i], options);
+        });
         int? target = options.Padding switch
         {
             PaddingStrategy.MaxLength => options.MaxLength,

@@ -91,7 +91,7 @@ public class EncodeCommandTests
     {
         float[] row = [0.1f, 5f, -2f, 5f, 3f, 9f];
         var best = new int[3];
-        TopK.Select(row, best);
+        Microsoft.ML.RobertaZh.Tensors.TopK.Select(row, best);
         Assert.Equal([5, 1, 3], best);
     }
 }

@@ -12,7 +12,7 @@ public class PretrainingApiTests
             .Where(t => t.Namespace == typeof(PretrainingDataset).Namespace).Select(t => t.Name).Order(StringComparer.Ordinal);
         Assert.Equal(
             ["CorpusDocument", "CorpusFormat", "CorpusReader", "DataPosition", "MaskRandom", "Masker", "MaskingOptions", "MaskingStrategy",
-             "MlmBatch", "MlmBatcher", "MlmBatcherOptions", "PreprocessProgress", "PretrainingDataOptions", "PretrainingDataset", "SentenceSplitter"],
+             "MlmBatch", "MlmBatchSource", "MlmBatcher", "MlmBatcherOptions", "PreprocessProgress", "PretrainingDataOptions", "PretrainingDataset", "SentenceSplitter"],
             types);
         var members = typeof(PretrainingDataset).GetMembers(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
             .Where(m => m is not MethodInfo { IsSpecialName: true }).Select(m => m.Name).Distinct().Order(StringComparer.Ordinal);

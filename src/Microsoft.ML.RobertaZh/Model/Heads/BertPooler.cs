@@ -18,15 +18,17 @@ internal static class BertPooler
     public static void Backward(BertParameterLayout layout, float[] p, float[] g, BertActivations a, ReadOnlySpan<float> dPooled, Span<float> dLastHidden)
     {
         int h = layout.Config.HiddenSize, t = a.SeqLen, bsz = a.Batch;
-        var dPre = new float[bsz * h];
+        var dPre = a.HeadScratchA.AsSpan(0, bsz * h);
+        dPre.Clear();
         Tanh.Backward(dPre, dPooled, a.Pooled);
-        var dFirst = new float[bsz * h];
+        var dFirst = a.HeadScratchB.AsSpan(0, bsz * h);
+        dFirst.Clear();
         MatMul.Backward(dFirst, BertEncoder.P(g, layout.PoolerWeight, h * h), BertEncoder.P(g, layout.PoolerBias, h), dPre, a.FirstTokens,
             BertEncoder.P(p, layout.PoolerWeight, h * h), bsz, h, h);
         for (int b = 0; b < bsz; b++)
         {
             var dst = dLastHidden.Slice(b * t * h, h);
-            System.Numerics.Tensors.TensorPrimitives.Add(dst, dFirst.AsSpan(b * h, h), dst);
+            System.Numerics.Tensors.TensorPrimitives.Add(dst, dFirst.Slice(b * h, h), dst);
         }
     }
 }

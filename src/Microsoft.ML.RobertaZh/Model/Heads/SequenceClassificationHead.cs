@@ -33,9 +33,12 @@ internal static class SequenceClassificationHead
         var c = layout.Config;
         int h = c.HiddenSize, numLabels = layout.Heads.NumLabels, bsz = a.Batch;
         if (count == 0) return;
-        var dLogits = new float[bsz * numLabels];
+        var dLogits = a.ClassLogitsGrad.AsSpan(0, bsz * numLabels);
+        dLogits.Clear();
         CrossEntropy.Backward(dLogits, a.ClassProbs, labels, bsz, numLabels, lossScale / count);
-        var dInput = new float[bsz * h];
+        // The pooler's backward has not started yet, so its first scratch buffer is free here.
+        var dInput = a.HeadScratchA.AsSpan(0, bsz * h);
+        dInput.Clear();
         MatMul.Backward(dInput, BertEncoder.P(g, layout.ClassifierWeight, numLabels * h), BertEncoder.P(g, layout.ClassifierBias, numLabels),
             dLogits, a.ClassifierInput, BertEncoder.P(p, layout.ClassifierWeight, numLabels * h), bsz, h, numLabels);
         float pDrop = drop.Active ? (c.ClassifierDropout ?? c.HiddenDropoutProb) : 0f;

@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -102,37 +101,57 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>
-    /// Portable 6×16 micro-kernel with <see cref="Vector{T}"/> (any width dividing 16: 4, 8 or 16 lanes), used
-    /// when AVX2/FMA is missing. Same packed layout and store semantics as <see cref="Kernel6x16Avx2"/>.
+    /// Portable 6×16 micro-kernel on <see cref="Vector128{T}"/> (SSE2 on x64, AdvSimd on Arm64, software elsewhere),
+    /// used when AVX2/FMA is missing. Same packed layout and store semantics as <see cref="Kernel6x16Avx2"/>.
     /// </summary>
+    /// <remarks>
+    /// The tile is done as two 6×8 halves so that 12 four-wide accumulators plus operands fit the 16 registers of
+    /// SSE; the second pass re-reads the A micro-panel, which is still in L1. Multiply and add are separate
+    /// (no FMA is assumed), so results differ from the FMA kernels in the last bits.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel6x16Portable(int kc, float* pa, float* pb, float* c, nint ldc, float* bias, bool add)
+    private static void Kernel6x16Portable(int kc, float* paStart, float* pbStart, float* c, nint ldc, float* bias, bool add)
     {
-        int width = Vector<float>.Count;
-        int perRow = NR / width;
-        // Accumulators in a small stack array: the JIT cannot keep a variable number of vectors in registers.
-        Vector<float>* acc = stackalloc Vector<float>[MR * NR / Math.Min(width, NR)];
-        for (int i = 0; i < MR * perRow; i++) acc[i] = Vector<float>.Zero;
-        for (int p = 0; p < kc; p++, pa += MR, pb += NR)
+        for (int col = 0; col < NR; col += 8)
         {
-            for (int r = 0; r < MR; r++)
+            Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+            Vector128<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+            float* pa = paStart;
+            float* pb = pbStart + col;
+            for (int p = 0; p < kc; p++, pa += MR, pb += NR)
             {
-                var av = new Vector<float>(pa[r]);
-                Vector<float>* accRow = acc + r * perRow;
-                for (int j = 0; j < perRow; j++) accRow[j] += av * *(Vector<float>*)(pb + j * width);
+                // One k step on this 8-column half: two B vectors, a broadcast A value per row.
+                Vector128<float> b0 = Vector128.Load(pb), b1 = Vector128.Load(pb + 4), a;
+                a = Vector128.Create(pa[0]); c00 += a * b0; c01 += a * b1;
+                a = Vector128.Create(pa[1]); c10 += a * b0; c11 += a * b1;
+                a = Vector128.Create(pa[2]); c20 += a * b0; c21 += a * b1;
+                a = Vector128.Create(pa[3]); c30 += a * b0; c31 += a * b1;
+                a = Vector128.Create(pa[4]); c40 += a * b0; c41 += a * b1;
+                a = Vector128.Create(pa[5]); c50 += a * b0; c51 += a * b1;
             }
+            StoreRow128(c + 0 * ldc + col, c00, c01, bias == null ? null : bias + col, add);
+            StoreRow128(c + 1 * ldc + col, c10, c11, bias == null ? null : bias + col, add);
+            StoreRow128(c + 2 * ldc + col, c20, c21, bias == null ? null : bias + col, add);
+            StoreRow128(c + 3 * ldc + col, c30, c31, bias == null ? null : bias + col, add);
+            StoreRow128(c + 4 * ldc + col, c40, c41, bias == null ? null : bias + col, add);
+            StoreRow128(c + 5 * ldc + col, c50, c51, bias == null ? null : bias + col, add);
         }
-        float* sums = (float*)acc;
-        for (int r = 0; r < MR; r++)
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow128(float* row, Vector128<float> v0, Vector128<float> v1, float* bias, bool add)
+    {
+        if (bias != null)
         {
-            float* row = c + r * ldc;
-            float* sumRow = sums + r * NR;
-            for (int j = 0; j < NR; j++)
-            {
-                float v = sumRow[j];
-                if (bias != null) v += bias[j];
-                row[j] = add ? row[j] + v : v;
-            }
+            v0 += Vector128.Load(bias);
+            v1 += Vector128.Load(bias + 4);
         }
+        if (add)
+        {
+            v0 += Vector128.Load(row);
+            v1 += Vector128.Load(row + 4);
+        }
+        v0.Store(row);
+        v1.Store(row + 4);
     }
 }

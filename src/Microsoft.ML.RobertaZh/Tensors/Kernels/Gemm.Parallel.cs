@@ -20,10 +20,11 @@ internal static unsafe partial class Gemm
     /// </summary>
     /// <remarks>
     /// The loop nest is cut into phases, one per (NC column block, KC depth block). A phase is a few "pack B" tasks,
-    /// which fill a shared packed-B buffer cooperatively, followed by one "compute" task per MC row block (pack that
-    /// A block into the worker's own buffer, then run the macro-kernel). Packed B is double-buffered so the next
+    /// which fill a shared packed-B buffer cooperatively, followed by one "compute" task per (MC row block, column
+    /// chunk) — pack that A block into the worker's own buffer, then run the macro-kernel on the chunk. Columns are
+    /// chunked only when there are too few row blocks to keep every worker busy (small m). Packed B is double-buffered so the next
     /// phase can be packed while the current one computes. Dependencies, each on a task with a smaller index:
-    /// a compute task waits for its phase's packing and for the previous phase's compute task on the same rows
+    /// a compute task waits for its phase's packing and for the previous phase's compute task on the same tile
     /// (k blocks of one C tile must be added in order, and never concurrently); a pack task waits until the phase
     /// two back, which read the same buffer, has finished computing. Tasks are claimed in index order and a worker
     /// finishes a task before claiming another, so the lowest unfinished claimed task can always proceed: no
@@ -35,11 +36,11 @@ internal static unsafe partial class Gemm
         private const int PanelsPerPackTask = 8;
 
         private readonly Problem _p;
-        private readonly int _kcMax, _mcMax, _kBlocks, _mBlocks, _phases, _totalTasks;
+        private readonly int _kcMax, _mcMax, _kBlocks, _mBlocks, _nChunks, _computeTasks, _phases, _totalTasks;
         private readonly float* _packB;       // two buffers of _packBStride floats, owned by the calling thread
         private readonly nint _packBStride;
         private readonly int[] _phaseStart;   // first task index of each phase (+ total at the end)
-        private readonly int[] _packDone, _computeDone, _rowPhase;
+        private readonly int[] _packDone, _computeDone, _tilePhase;
         private int _next, _finished;
 
         public ParallelJob(in Problem p, int threads)
@@ -52,6 +53,10 @@ internal static unsafe partial class Gemm
             _mcMax = ((p.M + _mBlocks - 1) / _mBlocks + MR - 1) / MR * MR;
             _mBlocks = (p.M + _mcMax - 1) / _mcMax;
             int ncMax = Math.Min(NC, p.N);
+            // Aim for at least four compute tasks per worker and phase; thin m gets column chunks instead.
+            int panels = (ncMax + NR - 1) / NR;
+            _nChunks = Math.Clamp((4 * threads + _mBlocks - 1) / _mBlocks, 1, Math.Max(1, panels / 2));
+            _computeTasks = _mBlocks * _nChunks;
             _packBStride = (nint)((ncMax + NR - 1) / NR) * NR * _kcMax;
             _packB = PackBuffers.B((int)(2 * _packBStride));
 
@@ -59,11 +64,11 @@ internal static unsafe partial class Gemm
             _phases = nBlocks * _kBlocks;
             _phaseStart = new int[_phases + 1];
             for (int s = 0; s < _phases; s++)
-                _phaseStart[s + 1] = _phaseStart[s] + PackTasks(s) + _mBlocks;
+                _phaseStart[s + 1] = _phaseStart[s] + PackTasks(s) + _computeTasks;
             _totalTasks = _phaseStart[_phases];
             _packDone = new int[_phases];
             _computeDone = new int[_phases];
-            _rowPhase = new int[_mBlocks];
+            _tilePhase = new int[_computeTasks];
         }
 
         private int ColumnStart(int phase) => phase / _kBlocks * NC;
@@ -100,7 +105,7 @@ internal static unsafe partial class Gemm
         private void RunPack(int phase, int group)
         {
             // The buffer was last read by phase - 2; wait for all of its compute tasks.
-            if (phase >= 2) WaitUntil(ref _computeDone[phase - 2], _mBlocks);
+            if (phase >= 2) WaitUntil(ref _computeDone[phase - 2], _computeTasks);
             int pc = phase % _kBlocks * _kcMax;
             int kc = Math.Min(_kcMax, _p.K - pc);
             int nc = ColumnCount(phase);
@@ -111,23 +116,32 @@ internal static unsafe partial class Gemm
             Interlocked.Increment(ref _packDone[phase]);
         }
 
-        private void RunCompute(int phase, int block, int packTasks)
+        private void RunCompute(int phase, int task, int packTasks)
         {
             WaitUntil(ref _packDone[phase], packTasks);
-            WaitUntil(ref _rowPhase[block], phase);
+            WaitUntil(ref _tilePhase[task], phase);
+            int block = task / _nChunks, chunk = task % _nChunks;
             int pcIndex = phase % _kBlocks;
             int pc = pcIndex * _kcMax;
             int kc = Math.Min(_kcMax, _p.K - pc);
             int jc = ColumnStart(phase);
+            int nc = ColumnCount(phase);
+            // Chunks are whole NR panels; the last column block may leave trailing chunks empty.
+            int chunkPanels = ((nc + NR - 1) / NR + _nChunks - 1) / _nChunks;
+            int j0 = Math.Min(nc, chunk * chunkPanels * NR);
+            int j1 = Math.Min(nc, j0 + chunkPanels * NR);
             int ic = block * _mcMax;
             int mc = Math.Min(_mcMax, _p.M - ic);
-            float* packA = PackBuffers.A(_mcMax * _kcMax);
-            PackA(in _p, ic, pc, mc, kc, packA);
-            bool first = pcIndex == 0;
-            float* bias = first && _p.Bias != null ? _p.Bias + jc : null;
-            MacroKernel(mc, ColumnCount(phase), kc, packA, Buffer(phase), _p.C + ic * _p.Ldc + jc, _p.Ldc,
-                bias, !first || _p.Accumulate, _p.Kernel);
-            Volatile.Write(ref _rowPhase[block], phase + 1);
+            if (j1 > j0)
+            {
+                float* packA = PackBuffers.A(_mcMax * _kcMax);
+                PackA(in _p, ic, pc, mc, kc, packA);
+                bool first = pcIndex == 0;
+                float* bias = first && _p.Bias != null ? _p.Bias + jc + j0 : null;
+                MacroKernel(mc, j1 - j0, kc, packA, Buffer(phase) + (nint)j0 * kc, _p.C + ic * _p.Ldc + jc + j0, _p.Ldc,
+                    bias, !first || _p.Accumulate, _p.Kernel);
+            }
+            Volatile.Write(ref _tilePhase[task], phase + 1);
             Interlocked.Increment(ref _computeDone[phase]);
         }
 

@@ -12,7 +12,7 @@ public class GemmTests
     {
         { 1, 1, 1 }, { 1, 17, 5 }, { 5, 1, 7 }, { 7, 5, 1 }, { 6, 16, 8 }, { 15, 17, 33 }, { 17, 33, 15 },
         { 33, 65, 127 }, { 65, 127, 257 }, { 127, 15, 300 }, { 257, 33, 65 }, { 12, 32, 513 },
-        { 400, 7, 5 }, { 5, 3100, 9 }, { 14, 3105, 4 }, { 130, 129, 128 },
+        { 400, 7, 5 }, { 5, 3100, 9 }, { 14, 3105, 4 }, { 130, 129, 128 }, { 7, 1000, 400 },
     };
 
     // Every kernel family this CPU can run, each forced explicitly (Auto would only ever test the widest one);
@@ -70,8 +70,9 @@ public class GemmTests
     public void ParallelAndSerialAreBitwiseIdentical()
     {
         // Parallel tasks run the same blocked loop in the same k order, so threading must not change a single bit.
-        // The last shape has several column blocks (n > 3072) and k blocks, i.e. many dependent phases.
-        foreach (var (m, n, k) in new[] { (301, 95, 257), (40, 700, 257), (50, 3200, 600) })
+        // The last shapes have several column blocks (n > 3072) and k blocks, i.e. many dependent phases, and the
+        // thin ones are split into column chunks.
+        foreach (var (m, n, k) in new[] { (301, 95, 257), (40, 700, 257), (50, 3200, 600), (7, 3300, 300) })
         {
             float[] a = ReferenceGemm.RandomFloats(m * k, 1), b = ReferenceGemm.RandomFloats(k * n, 2);
             var serial = new float[m * n];
@@ -80,6 +81,18 @@ public class GemmTests
             Gemm.Multiply(false, false, m, n, k, a, k, b, n, threaded, n, parallel: true);
             Assert.Equal(serial, threaded);
         }
+    }
+
+    [Fact]
+    public void SerialCallsDoNotAllocateInSteadyState()
+    {
+        // Attention calls Gemm thousands of times per step with parallel: false; packing buffers must be reused.
+        float[] a = ReferenceGemm.RandomFloats(128 * 64, 1), b = ReferenceGemm.RandomFloats(128 * 64, 2);
+        var c = new float[128 * 128];
+        Gemm.Multiply(false, true, 128, 128, 64, a, 64, b, 64, c, 128, parallel: false);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) Gemm.Multiply(false, true, 128, 128, 64, a, 64, b, 64, c, 128, parallel: false);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     [Fact]

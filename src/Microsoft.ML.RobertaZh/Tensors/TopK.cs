@@ -1,4 +1,4 @@
-namespace Microsoft.ML.RobertaZh.Cli.Commands;
+namespace Microsoft.ML.RobertaZh.Tensors;
 
 /// <summary>Indexes of the largest values, best first, without sorting the whole row.</summary>
 internal static class TopK
@@ -6,7 +6,7 @@ internal static class TopK
     /// <summary>Fills <paramref name="best"/> with the indexes of the <c>best.Length</c> largest values of <paramref name="row"/>, largest first (ties: lower index first).</summary>
     public static void Select(ReadOnlySpan<float> row, Span<int> best)
     {
-        int k = best.Length, count = 0;
+        int k = Math.Min(best.Length, row.Length), count = 0;
         for (int i = 0; i < row.Length; i++)
         {
             float x = row[i];

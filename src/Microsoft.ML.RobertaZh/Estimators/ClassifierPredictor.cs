@@ -1,0 +1,46 @@
+using Microsoft.ML.RobertaZh.Model;
+using Microsoft.ML.RobertaZh.Training;
+
+namespace Microsoft.ML.RobertaZh.Estimators;
+
+/// <summary>Batched inference of class probabilities; windows of one row are averaged.</summary>
+internal static class ClassifierPredictor
+{
+    /// <summary>Softmax probabilities, one array per row; <paramref name="rows"/> holds each row's examples (windows).</summary>
+    public static float[][] Predict(BertModel model, IReadOnlyList<ClassificationExample[]> rows, int batchSize, int padTokenId)
+    {
+        int labels = model.Heads.NumLabels;
+        var flat = rows.SelectMany((r, i) => r.Select(e => (Row: i, Example: e))).ToList();
+        // Similar lengths together: less padding, same results (outputs do not depend on batching).
+        var order = Enumerable.Range(0, flat.Count).OrderBy(i => flat[i].Example.InputIds.Length).ToArray();
+        var sums = rows.Select(_ => new float[labels]).ToArray();
+        var counts = new int[rows.Count];
+        for (int start = 0; start < order.Length; start += batchSize)
+        {
+            var chunk = order.Skip(start).Take(batchSize).ToArray();
+            var batch = ClassificationBatchSource.Build([.. chunk.Select(i => flat[i].Example)], padTokenId);
+            var logits = model.Forward(new BertBatch(batch.Batch, batch.SeqLen, batch.InputIds, batch.TokenTypeIds, batch.AttentionMask)).Logits!;
+            for (int b = 0; b < chunk.Length; b++)
+            {
+                var p = Softmax(logits.AsSpan(b * labels, labels));
+                int row = flat[chunk[b]].Row;
+                for (int c = 0; c < labels; c++) sums[row][c] += p[c];
+                counts[row]++;
+            }
+        }
+        for (int r = 0; r < rows.Count; r++)
+            for (int c = 0; c < labels; c++) sums[r][c] /= Math.Max(1, counts[r]);
+        return sums;
+    }
+
+    public static float[] Softmax(ReadOnlySpan<float> logits)
+    {
+        var p = new float[logits.Length];
+        float max = float.NegativeInfinity;
+        foreach (float z in logits) max = Math.Max(max, z);
+        double sum = 0;
+        for (int i = 0; i < p.Length; i++) { p[i] = MathF.Exp(logits[i] - max); sum += p[i]; }
+        for (int i = 0; i < p.Length; i++) p[i] = (float)(p[i] / sum);
+        return p;
+    }
+}

@@ -1,0 +1,117 @@
+using Microsoft.ML.RobertaZh.Pretraining;
+using Microsoft.ML.RobertaZh.Training;
+
+namespace Microsoft.ML.RobertaZh.Estimators;
+
+/// <summary>
+/// Settings of <see cref="RobertaPretrainEstimator"/>. Defaults follow UER-py's Chinese RoBERTa recipe (learning rate
+/// 1e-4, warm-up 10%, AdamW without bias correction, ε 1e-6, decay 0.01, sequence length 128, whole-word masking of 15%,
+/// dynamic masks).
+/// </summary>
+public sealed record RobertaPretrainOptions
+{
+    /// <summary>The corpus: one document per line (UER) or one sentence per line with blank lines between documents (Google BERT).</summary>
+    public required string CorpusPath { get; init; }
+
+    /// <summary>The WordPiece vocabulary (vocab.txt); a tokenizer_config.json beside it is honoured.</summary>
+    public required string VocabularyPath { get; init; }
+
+    /// <summary>Where the preprocessed data, checkpoints, metrics, learning curve and final model go. Re-running with the same directory resumes.</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Architecture preset (<see cref="Model.BertConfig.FromPreset"/>) used when neither <see cref="ConfigPath"/> nor <see cref="InitialCheckpoint"/> is set. Default "tiny".</summary>
+    public string Architecture { get; init; } = "tiny";
+
+    /// <summary>A config.json (Hugging Face or UER keys) describing the architecture.</summary>
+    public string? ConfigPath { get; init; }
+
+    /// <summary>A model directory to start from (continued or domain pretraining, or a second stage at a longer length).</summary>
+    public string? InitialCheckpoint { get; init; }
+
+    /// <summary>Tokens per instance including [CLS] and [SEP]. Default 128 (stage 1); 512 for a second stage.</summary>
+    public int MaxSeqLength { get; init; } = 128;
+
+    /// <summary>Instances per batch. Default 32.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Batches per update; the effective batch is <see cref="BatchSize"/> × this (roberta_zh used 8k). Default 1.</summary>
+    public int GradientAccumulationSteps { get; init; } = 1;
+
+    /// <summary>Updates to run. Default 1000.</summary>
+    public long TotalSteps { get; init; } = 1000;
+
+    /// <summary>Peak learning rate. Default 1e-4.</summary>
+    public float LearningRate { get; init; } = 1e-4f;
+
+    /// <summary>Warm-up as a fraction of <see cref="TotalSteps"/> (when <see cref="WarmupSteps"/> is null). Default 0.1.</summary>
+    public double WarmupProportion { get; init; } = 0.1;
+
+    /// <summary>Warm-up updates; overrides <see cref="WarmupProportion"/>.</summary>
+    public long? WarmupSteps { get; init; }
+
+    /// <summary>AdamW decoupled weight decay (not on biases and LayerNorm weights). Default 0.01.</summary>
+    public float WeightDecay { get; init; } = 0.01f;
+
+    /// <summary>AdamW ε. Default 1e-6.</summary>
+    public float AdamEpsilon { get; init; } = 1e-6f;
+
+    /// <summary>AdamW β2. Default 0.999 (roberta_zh used 0.98).</summary>
+    public float AdamBeta2 { get; init; } = 0.999f;
+
+    /// <summary>AdamW bias correction; UER-py and Google BERT do without. Default false.</summary>
+    public bool AdamBiasCorrection { get; init; }
+
+    /// <summary>Clip gradients to this global norm; 0 turns clipping off (UER's pretraining does not clip). Default 1.0.</summary>
+    public double MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary>Dropout on hidden states and attention probabilities; null keeps the config's (0.1).</summary>
+    public float? Dropout { get; init; }
+
+    /// <summary>Masking settings (strategy, probability, cap, dynamic or static).</summary>
+    public MaskingOptions Masking { get; init; } = new();
+
+    /// <summary>Probability of a shorter target length for an instance. Default 0.1.</summary>
+    public double ShortSeqProbability { get; init; } = 0.1;
+
+    /// <summary>The corpus layout; Auto detects it.</summary>
+    public CorpusFormat Format { get; init; } = CorpusFormat.Auto;
+
+    /// <summary>jieba's dictionary (dict.txt), needed by whole-word masking.</summary>
+    public string? JiebaDictionaryPath { get; init; }
+
+    /// <summary>jieba's HMM model (JSON), needed by whole-word masking.</summary>
+    public string? JiebaHmmPath { get; init; }
+
+    /// <summary>Documents kept out of training for held-out evaluation. Default 0.</summary>
+    public int HoldOutDocuments { get; init; }
+
+    /// <summary>Evaluate on the held-out documents every this many updates (and at the end). Default 0: only at the end.</summary>
+    public long EvaluateEverySteps { get; init; }
+
+    /// <summary>Write a checkpoint every this many updates (and at the end). Default 500.</summary>
+    public long SaveEverySteps { get; init; } = 500;
+
+    /// <summary>Seed of initialization, data order, masks and dropout. Default 7 (UER's).</summary>
+    public int Seed { get; init; } = 7;
+
+    /// <summary>Training progress reports (step, loss, MLM accuracy, learning rate, tokens/s, ETA).</summary>
+    public IProgress<TrainingProgress>? Progress { get; init; }
+
+    /// <summary>Preprocessing progress reports.</summary>
+    public IProgress<PreprocessProgress>? PreprocessProgress { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the setting when a value is invalid.</summary>
+    public void Validate()
+    {
+        if (!File.Exists(CorpusPath)) throw new FileNotFoundException($"Corpus not found: {CorpusPath}", CorpusPath);
+        if (!File.Exists(VocabularyPath)) throw new FileNotFoundException($"Vocabulary not found: {VocabularyPath}", VocabularyPath);
+        if (ConfigPath is not null && !File.Exists(ConfigPath)) throw new FileNotFoundException($"Config not found: {ConfigPath}", ConfigPath);
+        if (InitialCheckpoint is not null && !Directory.Exists(InitialCheckpoint)) throw new DirectoryNotFoundException($"Initial checkpoint directory not found: {InitialCheckpoint}");
+        if (MaxSeqLength < 8) throw new ArgumentOutOfRangeException(nameof(MaxSeqLength), MaxSeqLength, "must be at least 8.");
+        if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "must be positive.");
+        if (Dropout is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "must be in [0, 1).");
+        if (HoldOutDocuments < 0) throw new ArgumentOutOfRangeException(nameof(HoldOutDocuments), HoldOutDocuments, "must be >= 0.");
+        if (Masking.Strategy == MaskingStrategy.WholeWord && (JiebaDictionaryPath is null || JiebaHmmPath is null))
+            throw new ArgumentException("Whole-word masking needs jieba's dictionary and HMM model (JiebaDictionaryPath, JiebaHmmPath); or choose token masking.");
+    }
+}

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.ML.RobertaZh.Tensors;
+
+namespace Microsoft.ML.RobertaZh.Training;
+
+/// <summary>
+/// <c>metrics.jsonl</c> (one JSON object per logged update or evaluation) and <c>learning_curve.svg</c> in an output
+/// directory. On resume, lines after the restored step are dropped so the log matches the weights.
+/// </summary>
+internal sealed class MetricsLog
+{
+    public const string FileName = "metrics.jsonl";
+    public const string PlotName = "learning_curve.svg";
+    private readonly string _path;
+    private readonly string _plotPath;
+    private readonly List<JsonObject> _records = [];
+    private int _flushed;
+
+    public MetricsLog(string directory, long keepUpToStep)
+    {
+        _path = Path.Combine(directory, FileName);
+        _plotPath = Path.Combine(directory, PlotName);
+        if (File.Exists(_path))
+        {
+            foreach (string line in File.ReadLines(_path))
+            {
+                if (string.IsNullOrWhiteSpace(line)) continue;
+                try
+                {
+                    if (JsonNode.Parse(line) is JsonObject o && o["step"]?.GetValue<long>() <= keepUpToStep) _records.Add(o);
+                }
+                catch (JsonException) { } // a line cut by a crash
+            }
+            AtomicFile.WriteAllText(_path, string.Concat(_records.Select(r => r.ToJsonString() + "\n")));
+        }
+        _flushed = _records.Count;
+    }
+
+    /// <summary>Every record so far (training and evaluation).</summary>
+    public IReadOnlyList<JsonObject> Records => _records;
+
+    public void WriteTraining(TrainingProgress p)
+    {
+        var o = new JsonObject
+        {
+            ["step"] = p.Step, ["split"] = "train", ["epoch"] = Round(p.Epoch), ["loss"] = Round(p.Loss), ["lr"] = p.LearningRate,
+            ["grad_norm"] = Round(p.GradientNorm), ["tokens_per_s"] = Round(p.TokensPerSecond), ["elapsed_s"] = Round(p.Elapsed.TotalSeconds),
+        };
+        if (!double.IsNaN(p.MaskedLmAccuracy)) o["mlm_accuracy"] = Round(p.MaskedLmAccuracy);
+        _records.Add(o);
+    }
+
+    public void WriteEvaluation(long step, double elapsedSeconds, IReadOnlyDictionary<string, double> metrics)
+    {
+        var o = new JsonObject { ["step"] = step, ["split"] = "eval", ["elapsed_s"] = Round(elapsedSeconds) };
+        foreach (var (k, v) in metrics) o[k] = double.IsFinite(v) ? Round(v) : null;
+        _records.Add(o);
+        Flush();
+    }
+
+    /// <summary>Appends new records to the file and redraws the plot.</summary>
+    public void Flush()
+    {
+        if (_flushed < _records.Count)
+        {
+            using (var w = new StreamWriter(_path, append: true))
+                for (; _flushed < _records.Count; _flushed++) w.Write(_records[_flushed].ToJsonString() + "\n");
+        }
+        AtomicFile.WriteAllText(_plotPath, LearningCurvePlot.Render(_records));
+    }
+
+    private static double Round(double v) => double.IsFinite(v) ? Math.Round(v, 6) : 0;
+
+    internal static double? Number(JsonObject o, string key)
+    {
+        // Values built in memory keep their CLR type (long steps, double losses); parsed ones are JSON elements.
+        if (o[key] is not JsonValue v) return null;
+        if (v.TryGetValue(out double d)) return d;
+        if (v.TryGetValue(out long l)) return l;
+        if (v.TryGetValue(out JsonElement e) && e.ValueKind == JsonValueKind.Number) return e.GetDouble();
+        return null;
+    }
+
+    internal static string Format(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+}
