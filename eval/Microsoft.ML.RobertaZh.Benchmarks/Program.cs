@@ -16,6 +16,8 @@ switch (command)
         return KernelProfile.Run(rest);
     case "segmenter":
         return SegmenterBenchmark.Run(rest);
+    case "preprocess":
+        return PreprocessBenchmark.Run(rest);
     default:
         Console.Error.WriteLine("usage: Microsoft.ML.RobertaZh.Benchmarks <benchmark> [options]");
         Console.Error.WriteLine("benchmarks:");
@@ -24,5 +26,6 @@ switch (command)
         Console.Error.WriteLine("  profile [size] [batch]   time of each kernel of one layer");
         Console.Error.WriteLine("  segmenter [--lines FILE] [--repeats N] [--no-python]   jieba-compatible segmenter vs jieba (Python), per mode");
         Console.Error.WriteLine("  tokenizer --vocab FILE --input FILE [--repeats N]   tokenizer lines/s and chars/s, single-threaded and batched");
+        Console.Error.WriteLine("  preprocess [--corpus FILE] [--repeats N]   pretraining-data preprocessing documents/s and tokens/s, with and without jieba");
         return command == "help" ? 0 : 2;
 }

@@ -8,4 +8,5 @@ root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(BuildVocabCommand.Create());
 root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(FillMaskCommand.Create());
+root.Subcommands.Add(PreprocessCommand.Create());
 return root.Parse(args).Invoke();

@@ -4,8 +4,8 @@ namespace Microsoft.ML.RobertaZh.Pretraining;
 public enum CorpusFormat
 {
     /// <summary>
-    /// <see cref="SentencePerLine"/> when a blank line occurs among the first <see cref="CorpusReader.AutoDetectLines"/>
-    /// lines (before the last non-blank one), otherwise <see cref="DocumentPerLine"/>.
+    /// <see cref="SentencePerLine"/> when a blank line lies between two lines of text among the first
+    /// <see cref="CorpusReader.AutoDetectLines"/> lines, otherwise <see cref="DocumentPerLine"/>.
     /// </summary>
     Auto,
 

@@ -40,11 +40,12 @@ public static class CorpusReader
     public static CorpusFormat DetectFormat(string path, int maxLineLength = DefaultMaxLineLength)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        bool pendingBlank = false;
+        bool seenText = false, pendingBlank = false;
         foreach (var (text, _, _) in ReadLines(path, maxLineLength).Take(AutoDetectLines))
         {
-            if (string.IsNullOrWhiteSpace(Clean(text))) pendingBlank = true;
+            if (string.IsNullOrWhiteSpace(Clean(text))) pendingBlank = seenText;
             else if (pendingBlank) return CorpusFormat.SentencePerLine;
+            else seenText = true;
         }
         return CorpusFormat.DocumentPerLine;
     }

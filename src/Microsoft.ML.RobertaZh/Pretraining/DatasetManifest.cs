@@ -15,6 +15,7 @@ internal sealed record CorpusIdentity(string Path, long Size, DateTime LastWrite
 {
     private const int Window = 1 << 20;
 
+    [JsonIgnore]
     public ulong Hash64 => BinaryPrimitives.ReadUInt64LittleEndian(Convert.FromHexString(Hash));
 
     public static CorpusIdentity Of(string path)
@@ -94,6 +95,7 @@ internal sealed class DatasetManifest
     public SplitManifest Train { get; set; } = new();
     public SplitManifest HeldOut { get; set; } = new();
 
+    [JsonIgnore]
     public ulong SettingsHash64 => ulong.Parse(SettingsHash, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
     /// <summary>The settings hash: format version, options, tokenizer (vocabulary and options) and segmenter.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.ML.RobertaZh.Segmentation;
 using Microsoft.ML.RobertaZh.Tokenization;
 
@@ -6,10 +5,6 @@ namespace Microsoft.ML.RobertaZh.Pretraining;
 
 public sealed partial class PretrainingDataset
 {
-    // Documents are handed to workers in chunks; a wave of chunks is processed in parallel, then written in corpus order.
-    private const int ChunkDocuments = 32;
-    private const int ChunksPerWorker = 4;
-
     /// <summary>
     /// Builds the dataset of <paramref name="corpusPath"/> in <paramref name="outputDirectory"/>, or returns the existing one
     /// (<see cref="Reused"/>) when it was built from the same corpus (size, last write time, hash of its first and last MiB)
@@ -36,12 +31,13 @@ public sealed partial class PretrainingDataset
         ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
         options ??= new PretrainingDataOptions();
         options.Validate();
+        cancellationToken.ThrowIfCancellationRequested();
         if (options.Masking.Strategy == MaskingStrategy.WholeWord && segmenter is null)
             throw new ArgumentException("Whole-word masking needs a jieba segmenter to find the words.", nameof(segmenter));
         var corpus = CorpusIdentity.Of(corpusPath);
         var (settingsHash, description) = DatasetManifest.HashSettings(options, tokenizer, segmenter);
         System.IO.Directory.CreateDirectory(outputDirectory);
-        if (TryReuse(outputDirectory, corpus, settingsHash) is { } existing) return existing;
+        if (TryReuse(outputDirectory, corpus, settingsHash, options) is { } existing) return existing;
 
         File.Delete(Path.Combine(outputDirectory, DatasetManifest.FileName));
         foreach (string old in System.IO.Directory.EnumerateFiles(outputDirectory, "*.bin"))
@@ -56,46 +52,10 @@ public sealed partial class PretrainingDataset
         var heldOut = new ShardSetWriter(outputDirectory, "heldout", settingsHash, corpus.Hash64, options, staticMasker);
         var packer = new InstancePacker(tokenizer, segmenter, options.MaxSeqLength, options.ShortSeqProbability, options.Seed);
         int workers = options.DegreeOfParallelism is > 0 and int d ? d : Environment.ProcessorCount;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
-        var clock = Stopwatch.StartNew();
-        long documents = 0, tokens = 0, bytes = 0;
-
-        var wave = new List<CorpusDocument>(workers * ChunksPerWorker * ChunkDocuments);
-        var results = new List<PackedInstance>[wave.Capacity];
-        void Process()
-        {
-            int chunks = (wave.Count + ChunkDocuments - 1) / ChunkDocuments;
-            var chunkTokens = new long[chunks];
-            Parallel.For(0, chunks, parallel, c =>
-            {
-                for (int i = c * ChunkDocuments; i < Math.Min(wave.Count, (c + 1) * ChunkDocuments); i++)
-                {
-                    results[i] = [];
-                    chunkTokens[c] += packer.Pack(wave[i], results[i]);
-                }
-            });
-            for (int i = 0; i < wave.Count; i++)
-            {
-                long index = wave[i].Index;
-                bool held = options.HoldOutDocuments > 0 && totalDocuments > 0
-                    && ((index + 1) * options.HoldOutDocuments / totalDocuments) > (index * options.HoldOutDocuments / totalDocuments);
-                (held ? heldOut : train).AddDocument(results[i]);
-                results[i] = null!;
-            }
-            documents += wave.Count;
-            tokens += chunkTokens.Sum();
-            bytes = wave[^1].EndByteOffset;
-            wave.Clear();
-            progress?.Report(new PreprocessProgress(documents, train.Manifest.Instances + heldOut.Manifest.Instances, tokens, bytes, corpus.Size, clock.Elapsed));
-        }
-
-        foreach (var document in CorpusReader.Read(corpusPath, format, options.MaxLineLength))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            wave.Add(document);
-            if (wave.Count == wave.Capacity) Process();
-        }
-        if (wave.Count > 0) Process();
+        int holdOut = options.HoldOutDocuments;
+        // Document d is held out when floor((d+1)·N/D) > floor(d·N/D): N documents spread evenly over D.
+        bool IsHeldOut(long index) => holdOut > 0 && totalDocuments > 0 && ((index + 1) * holdOut / totalDocuments) > (index * holdOut / totalDocuments);
+        PreprocessPipeline.Run(CorpusReader.Read(corpusPath, format, options.MaxLineLength), packer, train, heldOut, IsHeldOut, workers, corpus.Size, progress, cancellationToken);
         train.Finish();
         heldOut.Finish();
         new DatasetManifest
@@ -107,14 +67,23 @@ public sealed partial class PretrainingDataset
         return OpenCore(outputDirectory, reused: false);
     }
 
-    private static PretrainingDataset? TryReuse(string directory, CorpusIdentity corpus, ulong settingsHash)
+    private static PretrainingDataset? TryReuse(string directory, CorpusIdentity corpus, ulong settingsHash, PretrainingDataOptions options)
     {
         if (!File.Exists(Path.Combine(directory, DatasetManifest.FileName))) return null;
         try
         {
             var manifest = DatasetManifest.Read(directory);
             if (manifest.SettingsHash64 != settingsHash || manifest.Corpus is null || !manifest.Corpus.SameContent(corpus)) return null;
-            return OpenCore(directory, reused: true);
+            var dataset = OpenCore(directory, reused: true);
+            if (manifest.Options != options)
+            {
+                // Only settings outside the hash differ (dynamic masking, thread count): record the ones asked for now.
+                dataset.Dispose();
+                manifest.Options = options;
+                manifest.Write(directory);
+                dataset = OpenCore(directory, reused: true);
+            }
+            return dataset;
         }
         catch (InvalidDataException)
         {
