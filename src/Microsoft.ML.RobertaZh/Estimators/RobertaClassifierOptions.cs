@@ -1,3 +1,4 @@
+using Microsoft.ML.RobertaZh.Data;
 using Microsoft.ML.RobertaZh.Training;
 
 namespace Microsoft.ML.RobertaZh.Estimators;
@@ -90,6 +91,12 @@ public sealed record RobertaClassifierOptions
 
     /// <summary>The starting point: a model fitted by RobertaPretrainEstimator (instead of <see cref="ModelPath"/>).</summary>
     public MaskedLanguageModel? PretrainedModel { get; init; }
+
+    /// <summary>Data evaluated after every epoch (accuracy and log-loss, logged, plotted and passed to <see cref="MetricsCallback"/>); enables early stopping and keeping the best epoch's weights.</summary>
+    public IDataView? ValidationSet { get; init; }
+
+    /// <summary>Called after every epoch's validation with its metrics (as ML.NET's ImageClassificationTrainer's <c>MetricsCallback</c>).</summary>
+    public Action<EpochMetrics>? MetricsCallback { get; init; }
 
     /// <summary>Checkpoints, metrics.jsonl and learning_curve.svg go here; null keeps nothing on disk.</summary>
     public string? OutputDirectory { get; init; }
