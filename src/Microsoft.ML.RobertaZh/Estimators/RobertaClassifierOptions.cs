@@ -112,7 +112,7 @@ public sealed record RobertaClassifierOptions
         if (MaxSteps is <= 0) throw new ArgumentOutOfRangeException(nameof(MaxSteps), MaxSteps, "must be positive.");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "must be positive.");
         if (MaxSequenceLength < 4) throw new ArgumentOutOfRangeException(nameof(MaxSequenceLength), MaxSequenceLength, "must be at least 4.");
-        if (Stride <= 0 || Stride > MaxSequenceLength - 2) throw new ArgumentOutOfRangeException(nameof(Stride), Stride, "must be in [1, MaxSequenceLength - 2].");
+        if (LongTextStrategy == LongTextStrategy.SlidingWindow && (Stride <= 0 || Stride > MaxSequenceLength - 2)) throw new ArgumentOutOfRangeException(nameof(Stride), Stride, "must be in [1, MaxSequenceLength - 2].");
         if (Dropout is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "must be in [0, 1).");
         if (EarlyStoppingPatience is <= 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "must be positive.");
         if (ModelPath is null && PretrainedModel is null) throw new ArgumentException("Set ModelPath (a model directory) or PretrainedModel (a fitted masked language model) as the starting point.");
