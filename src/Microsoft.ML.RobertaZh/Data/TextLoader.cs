@@ -26,6 +26,9 @@ public sealed class TextLoader
     /// <summary>The task format reported by loaded views.</summary>
     internal TaskFormat? Format { get; init; }
 
+    /// <summary>When set, every row must have exactly this many fields (LCQMC's three).</summary>
+    internal int? ExpectedFieldCount { get; init; }
+
     /// <summary>A view over <paramref name="path"/>; the header (or first row) is read now to fix the schema, the rest lazily.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ArgumentException">A column names a header field that does not exist, or has no index.</exception>
@@ -52,7 +55,8 @@ public sealed class TextLoader
         var columns = ResolveColumns(path, header, expectedFields ?? 0);
         var builder = new DataViewSchema.Builder();
         foreach (var (name, kind, _) in columns) builder.AddColumn(name, ValueConversion.ToType(kind));
-        return new FileDataView(path, builder.ToSchema(), (active, counter) => Rows(path, columns, expectedFields, counter), Format);
+        int? expected = ExpectedFieldCount ?? expectedFields;
+        return new FileDataView(path, builder.ToSchema(), (active, counter) => Rows(path, columns, expected, counter), Format);
     }
 
     private List<(string Name, DataKind Kind, int Field)> ResolveColumns(string path, List<string>? header, int fieldCount)
@@ -100,7 +104,7 @@ public sealed class TextLoader
             string? problem = record.Error;
             string category = "bad quoting";
             if (problem is null && expectedFields is { } n && record.Fields.Count != n)
-                (problem, category) = ($"expected {n} fields{(o.HasHeader ? " (as in the header)" : "")} but found {record.Fields.Count}", "wrong field count");
+                (problem, category) = ($"expected {n} fields{(o.HasHeader ? " (as in the header)" : "")}, separated by {Describe(o.Separators)}, but found {record.Fields.Count}", "wrong field count");
             else if (problem is null && record.Fields.Count < needed)
                 (problem, category) = ($"expected at least {needed} fields but found {record.Fields.Count}", "wrong field count");
             var row = new object?[columns.Count];
@@ -127,6 +131,9 @@ public sealed class TextLoader
             yield return row;
         }
     }
+
+    private static string Describe(char[] separators) =>
+        string.Join(" or ", separators.Select(c => c switch { '\t' => "TAB", ',' => "','", ' ' => "space", _ => $"'{c}'" }));
 
     private static StreamReader Open(string path) => new(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
 

@@ -1,3 +1,4 @@
+#pragma warning disable CA1822 // Catalog operations are instance members, as in ML.NET, so they are reached from the context.
 namespace Microsoft.ML.RobertaZh.Data;
 
 public sealed partial class DataOperationsCatalog

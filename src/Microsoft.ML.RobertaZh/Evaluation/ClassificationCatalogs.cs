@@ -1,3 +1,6 @@
+using Microsoft.ML.RobertaZh.Data;
+
+#pragma warning disable CA1822 // Catalog operations are instance members, as in ML.NET, so they are reached from the context.
 namespace Microsoft.ML.RobertaZh.Evaluation;
 
 /// <summary>Binary classification (ML.NET's <c>mlContext.BinaryClassification</c>): evaluation here, trainers as extension methods on <see cref="Trainers"/>.</summary>
@@ -14,6 +17,11 @@ public sealed class BinaryClassificationCatalog
 
     /// <summary>Where trainers are added (by extension methods).</summary>
     public BinaryClassificationTrainers Trainers { get; }
+
+    /// <summary>Evaluates a scored view; see <see cref="Evaluator.EvaluateBinary(IDataView, string, string, string, string, string?)"/>.</summary>
+    public BinaryClassificationMetrics Evaluate(IDataView data, string labelColumnName = "Label", string scoreColumnName = "Score",
+        string probabilityColumnName = "Probability", string predictedLabelColumnName = "PredictedLabel", string? positiveClass = null) =>
+        Evaluator.EvaluateBinary(data, labelColumnName, scoreColumnName, probabilityColumnName, predictedLabelColumnName, positiveClass);
 
     /// <summary>The trainers of binary classification; trainers are extension methods on this class.</summary>
     public sealed class BinaryClassificationTrainers
@@ -39,6 +47,12 @@ public sealed class MulticlassClassificationCatalog
 
     /// <summary>Where trainers are added (by extension methods).</summary>
     public MulticlassClassificationTrainers Trainers { get; }
+
+    /// <summary>Evaluates a scored view; see <see cref="Evaluator.EvaluateMulticlass(IDataView, string, string, string, int, IReadOnlyList{string}?, IReadOnlyList{double}?)"/>.</summary>
+    public MulticlassClassificationMetrics Evaluate(IDataView data, string labelColumnName = "Label", string scoreColumnName = "Score",
+        string predictedLabelColumnName = "PredictedLabel", int topKPredictionCount = 0, IReadOnlyList<string>? classNames = null,
+        IReadOnlyList<double>? priorProbabilities = null) =>
+        Evaluator.EvaluateMulticlass(data, labelColumnName, scoreColumnName, predictedLabelColumnName, topKPredictionCount, classNames, priorProbabilities);
 
     /// <summary>The trainers of multiclass classification; trainers are extension methods on this class.</summary>
     public sealed class MulticlassClassificationTrainers
