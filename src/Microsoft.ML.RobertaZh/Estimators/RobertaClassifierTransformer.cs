@@ -37,6 +37,9 @@ public sealed partial class RobertaClassifierTransformer : ITransformer
     /// <summary>Class names in class order (the slot names of the score vector; config.json's id2label).</summary>
     public IReadOnlyList<string> Classes => _labels.Names;
 
+    /// <summary>The label-to-class mapping.</summary>
+    internal LabelMap LabelMap => _labels;
+
     /// <summary>True for a binary classifier (it outputs a probability column).</summary>
     public bool IsBinary => _settings.IsBinary;
 

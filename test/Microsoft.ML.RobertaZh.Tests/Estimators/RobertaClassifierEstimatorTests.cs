@@ -249,5 +249,14 @@ public class RobertaClassifierEstimatorTests(FittedClassifierFixture fitted) : I
         double accuracy = predictions.Zip(labels).Count(x => x.First.PredictedLabel == x.Second) / (double)labels.Count;
         Assert.True(accuracy >= 0.95, $"accuracy {accuracy}; by epoch: {string.Join(", ", epochs.Select(e => e.Accuracy))}");
         Assert.Equal(epochs.Max(e => e.Accuracy), accuracy);
+
+        var scored = model.Transform(valid);
+        var binary = Context.BinaryClassification.Evaluate(scored, model);
+        Assert.Equal(accuracy, binary.Accuracy, 10);
+        Assert.True(binary.AreaUnderRocCurve >= 0.95, binary.ToTable());
+        Assert.Equal(binary.Accuracy, Context.BinaryClassification.Evaluate(scored).Accuracy, 10); // ML.NET's call, by column names
+        var multi = Context.MulticlassClassification.Evaluate(scored, model);
+        Assert.Equal(accuracy, multi.MicroAccuracy, 10);
+        Assert.Equal(epochs.Single(e => e.Accuracy == accuracy && e == epochs.First(x => x.Accuracy == accuracy)).LogLoss, multi.LogLoss, 4);
     }
 }
