@@ -51,7 +51,8 @@ public sealed class RobertaClassifierSweep
         RobertaClassifierTransformer? bestModel = null;
         foreach (var (epochs, batchSize, learningRate) in plan)
         {
-            if (budget.IsCancellationRequested) break;
+            // The stopwatch, not only the timer, decides: a busy thread pool may run the timer late.
+            if (budget.IsCancellationRequested || clock.Elapsed >= Sweep.TimeBudget) break;
             var trialClock = Stopwatch.StartNew();
             var starting = new SweepTrial(trials.Count + 1, epochs, batchSize, learningRate, [], 0);
             Sweep.TrialCallback?.Invoke(starting);
