@@ -9,4 +9,8 @@ root.Subcommands.Add(BuildVocabCommand.Create());
 root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(FillMaskCommand.Create());
 root.Subcommands.Add(PreprocessCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(EvaluateCommand.Create());
+root.Subcommands.Add(PredictCommand.Create());
+root.Subcommands.Add(SweepCommand.Create());
 return root.Parse(args).Invoke();

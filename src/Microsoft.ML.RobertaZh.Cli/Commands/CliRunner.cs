@@ -15,7 +15,7 @@ internal static class CliRunner
             return 0;
         }
         catch (Exception e) when (e is CommandLineException or CheckpointFormatException or InvalidDataException
-                                      or FileNotFoundException or DirectoryNotFoundException or ArgumentException)
+                                      or FileNotFoundException or DirectoryNotFoundException or ArgumentException or Data.DataFormatException)
         {
             Console.Error.WriteLine($"roberta-zh: {e.Message}");
             return 2;

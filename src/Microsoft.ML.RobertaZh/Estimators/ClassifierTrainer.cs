@@ -55,7 +55,9 @@ internal static class ClassifierTrainer
                 var probabilities = ClassifierPredictor.Predict(m, validationRows, o.BatchSize, padTokenId);
                 var (accuracy, logLoss) = AccuracyAndLogLoss(probabilities, validationRows);
                 var state = history.Count;
-                history.Add(new EpochMetrics(state + 1, (state + 1) * stepsPerEpoch, accuracy, logLoss, seconds));
+                var epoch = new EpochMetrics(state + 1, (state + 1) * stepsPerEpoch, accuracy, logLoss, seconds);
+                history.Add(epoch);
+                o.MetricsCallback?.Invoke(epoch);
                 if (accuracy > bestAccuracy)
                 {
                     bestAccuracy = accuracy;

@@ -1,3 +1,4 @@
+using Microsoft.ML.RobertaZh.Data;
 using Microsoft.ML.RobertaZh.Training;
 
 namespace Microsoft.ML.RobertaZh.Estimators;
@@ -91,6 +92,12 @@ public sealed record RobertaClassifierOptions
     /// <summary>The starting point: a model fitted by RobertaPretrainEstimator (instead of <see cref="ModelPath"/>).</summary>
     public MaskedLanguageModel? PretrainedModel { get; init; }
 
+    /// <summary>Data evaluated after every epoch (accuracy and log-loss, logged, plotted and passed to <see cref="MetricsCallback"/>); enables early stopping and keeping the best epoch's weights.</summary>
+    public IDataView? ValidationSet { get; init; }
+
+    /// <summary>Called after every epoch's validation with its metrics (as ML.NET's ImageClassificationTrainer's <c>MetricsCallback</c>).</summary>
+    public Action<EpochMetrics>? MetricsCallback { get; init; }
+
     /// <summary>Checkpoints, metrics.jsonl and learning_curve.svg go here; null keeps nothing on disk.</summary>
     public string? OutputDirectory { get; init; }
 
@@ -105,7 +112,7 @@ public sealed record RobertaClassifierOptions
         if (MaxSteps is <= 0) throw new ArgumentOutOfRangeException(nameof(MaxSteps), MaxSteps, "must be positive.");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "must be positive.");
         if (MaxSequenceLength < 4) throw new ArgumentOutOfRangeException(nameof(MaxSequenceLength), MaxSequenceLength, "must be at least 4.");
-        if (Stride <= 0 || Stride > MaxSequenceLength - 2) throw new ArgumentOutOfRangeException(nameof(Stride), Stride, "must be in [1, MaxSequenceLength - 2].");
+        if (LongTextStrategy == LongTextStrategy.SlidingWindow && (Stride <= 0 || Stride > MaxSequenceLength - 2)) throw new ArgumentOutOfRangeException(nameof(Stride), Stride, "must be in [1, MaxSequenceLength - 2].");
         if (Dropout is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "must be in [0, 1).");
         if (EarlyStoppingPatience is <= 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "must be positive.");
         if (ModelPath is null && PretrainedModel is null) throw new ArgumentException("Set ModelPath (a model directory) or PretrainedModel (a fitted masked language model) as the starting point.");
