@@ -31,7 +31,7 @@ internal static class LearningCurvePlot
             new("most-frequent-token baseline", "#7f7f7f", Points(eval, "baseline_accuracy"), true),
         };
         var svg = new StringBuilder();
-        int width = 2 * (PanelWidth + 2 * Margin), height = PanelHeight + 2 * Margin + 40;
+        int width = 2 * (PanelWidth + 2 * Margin), height = PanelHeight + 2 * Margin + 60;
         svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"11\">\n");
         svg.Append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
         Panel(svg, 0, "Loss", loss);
@@ -77,6 +77,8 @@ internal static class LearningCurvePlot
         foreach (var s in series)
         {
             string dash = s.Dashed ? " stroke-dasharray=\"5,3\"" : "";
+            // Wrap the legend to a new row rather than run past the panel.
+            if (legendX > x0 && legendX + 30 + 6 * s.Label.Length > x0 + w) { legendX = x0; legendY += 16; }
             string path = string.Join(" ", s.Points.OrderBy(p => p.X).Select(p => $"{X(p.X)},{Y(p.Y)}"));
             svg.Append(CultureInfo.InvariantCulture, $"<polyline points=\"{path}\" fill=\"none\" stroke=\"{s.Color}\" stroke-width=\"1.5\"{dash}/>\n");
             if (s.Points.Count <= 30)
