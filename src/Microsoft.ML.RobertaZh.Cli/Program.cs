@@ -13,4 +13,5 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(SweepCommand.Create());
+root.Subcommands.Add(InitModelCommand.Create());
 return root.Parse(args).Invoke();
