@@ -12,10 +12,10 @@ internal sealed record DemoSettings(int PretrainSteps, int PretrainBatchSize, fl
     int FineTuneEpochs, int FineTuneBatchSize, float FineTuneLearningRate)
 {
     /// <summary>The default run: a couple of minutes on 2 cores.</summary>
-    public static DemoSettings Normal { get; } = new(PretrainSteps: 600, PretrainBatchSize: 16, PretrainLearningRate: 5e-4f, MaxSequenceLength: 64,
-        FineTuneEpochs: 8, FineTuneBatchSize: 16, FineTuneLearningRate: 2e-4f);
+    public static DemoSettings Normal { get; } = new(PretrainSteps: 4000, PretrainBatchSize: 16, PretrainLearningRate: 2e-3f, MaxSequenceLength: 64,
+        FineTuneEpochs: 10, FineTuneBatchSize: 16, FineTuneLearningRate: 1e-3f);
 
     /// <summary><c>--quick</c>: every stage runs, briefly (for tests and a first look), in seconds.</summary>
-    public static DemoSettings Quick { get; } = new(PretrainSteps: 20, PretrainBatchSize: 16, PretrainLearningRate: 5e-4f, MaxSequenceLength: 48,
-        FineTuneEpochs: 2, FineTuneBatchSize: 16, FineTuneLearningRate: 2e-4f);
+    public static DemoSettings Quick { get; } = new(PretrainSteps: 100, PretrainBatchSize: 16, PretrainLearningRate: 1e-3f, MaxSequenceLength: 48,
+        FineTuneEpochs: 3, FineTuneBatchSize: 16, FineTuneLearningRate: 1e-3f);
 }
