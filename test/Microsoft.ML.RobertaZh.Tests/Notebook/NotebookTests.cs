@@ -33,6 +33,7 @@ public class NotebookTests
     public async Task NotebookCodeRunsAndDisplaysMetricsSweepAndPredictions()
     {
         string previous = Environment.CurrentDirectory;
+        var before = WorkDirectories();
         Environment.CurrentDirectory = Path.GetDirectoryName(NotebookCode.NotebookPath)!;
         try
         {
@@ -41,6 +42,7 @@ public class NotebookTests
         finally
         {
             Environment.CurrentDirectory = previous;
+            foreach (var dir in WorkDirectories().Except(before)) Directory.Delete(dir, recursive: true);
         }
 
         var shown = NotebookCode.Displayed;
@@ -49,4 +51,7 @@ public class NotebookTests
         Assert.Contains(shown, v => v is string s && s.Contains("best: trial", StringComparison.Ordinal));
         Assert.Contains(shown, v => v is ClassifierPrediction p && p.Probability is >= 0 and <= 1);
     }
+
+    /// <summary>The notebook's working directories (it creates one per run in the temp folder).</summary>
+    private static HashSet<string> WorkDirectories() => [.. Directory.EnumerateDirectories(Path.GetTempPath(), "roberta-zh-notebook-*")];
 }
