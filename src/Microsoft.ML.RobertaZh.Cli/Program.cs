@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.ML.RobertaZh.Cli.Commands;
 
 var root = new RootCommand("roberta-zh: Chinese RoBERTa pretraining, fine-tuning and inference on the CPU.");
+root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(EncodeCommand.Create());
 root.Subcommands.Add(SegmentCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
