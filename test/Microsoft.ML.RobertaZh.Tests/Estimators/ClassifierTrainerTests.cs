@@ -7,26 +7,9 @@ namespace Microsoft.ML.RobertaZh.Tests.Estimators;
 
 public class ClassifierTrainerTests
 {
-    private const string Positive = "好喜欢爱棒赞美妙";
-    private const string Negative = "坏讨厌恨差烂糟糕";
-    private const string Neutral = "我你他的是在有了这个人天";
+    private static BertTokenizer Tokenizer() => ClassifierFixtures.Tokenizer();
 
-    private static BertTokenizer Tokenizer() =>
-        new(new Vocabulary(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "。", .. (Positive + Negative + Neutral).Select(c => c.ToString())]));
-
-    /// <summary>Reviews whose sentiment is carried by one word among filler.</summary>
-    private static List<(string Text, int Label)> Reviews(int count, int seed)
-    {
-        var rng = new Random(seed);
-        return [.. Enumerable.Range(0, count).Select(i =>
-        {
-            int label = i % 2;
-            string words = label == 1 ? Positive : Negative;
-            var chars = Enumerable.Range(0, rng.Next(4, 10)).Select(_ => Neutral[rng.Next(Neutral.Length)]).ToList();
-            chars.Insert(rng.Next(chars.Count), words[rng.Next(words.Length)]);
-            return (string.Concat(chars) + "。", label);
-        })];
-    }
+    private static List<(string Text, int Label)> Reviews(int count, int seed) => ClassifierFixtures.Reviews(count, seed);
 
     private static BertModel NewModel(BertTokenizer tokenizer) => BertModel.Create(new BertConfig
     {
