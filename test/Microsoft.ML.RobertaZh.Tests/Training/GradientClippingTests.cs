@@ -11,7 +11,8 @@ public class GradientClippingTests
         var g = Enumerable.Range(0, 10_001).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
         double expected = Math.Sqrt(g.Sum(x => (double)x * x));
         double norm = GradientClipping.ClipByGlobalNorm(g, 1.0);
-        Assert.Equal(expected, norm, 4);
+        // Float partial sums (vectorized or not) against a double reference: agreement to ~1e-7 relative.
+        Assert.True(Math.Abs(norm - expected) <= 1e-6 * expected, $"norm {norm} vs {expected}");
         Assert.Equal(1.0 / (1 + 1e-6 / expected), GradientClipping.GlobalNorm(g), 4);
     }
 
