@@ -34,32 +34,18 @@ public static class SafeTensorsWriter
         list.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         byte[] header = BuildHeader(list, metadata);
 
-        string fullPath = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(fullPath) ?? ".";
-        string temp = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
+        // Temporary file, flushed to disk, renamed over the target: a failure never leaves a half-written file.
+        Tensors.AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            Span<byte> len = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
+            stream.Write(len);
+            stream.Write(header);
+            foreach (var (_, _, data) in list)
             {
-                Span<byte> len = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
-                stream.Write(len);
-                stream.Write(header);
-                foreach (var (_, _, data) in list)
-                {
-                    WriteFloats(stream, data.Span);
-                }
-
-                stream.Flush(flushToDisk: true);
+                WriteFloats(stream, data.Span);
             }
-
-            File.Move(temp, fullPath, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+        });
     }
 
     private static void Validate(string name, int[] shape, int dataLength, HashSet<string> names)
@@ -155,20 +141,6 @@ public static class SafeTensorsWriter
         {
             BinaryPrimitives.WriteSingleLittleEndian(one, f);
             stream.Write(one);
-        }
-    }
-
-    private static void TryDelete(string file)
-    {
-        try
-        {
-            File.Delete(file);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
         }
     }
 }

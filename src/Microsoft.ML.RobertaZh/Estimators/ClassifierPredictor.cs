@@ -33,14 +33,11 @@ internal static class ClassifierPredictor
         return sums;
     }
 
+    /// <summary>Softmax of one row of logits (max-subtracted, as the kernel does).</summary>
     public static float[] Softmax(ReadOnlySpan<float> logits)
     {
         var p = new float[logits.Length];
-        float max = float.NegativeInfinity;
-        foreach (float z in logits) max = Math.Max(max, z);
-        double sum = 0;
-        for (int i = 0; i < p.Length; i++) { p[i] = MathF.Exp(logits[i] - max); sum += p[i]; }
-        for (int i = 0; i < p.Length; i++) p[i] = (float)(p[i] / sum);
+        Tensors.Kernels.Softmax.Forward(p, logits, default, 1, logits.Length);
         return p;
     }
 }

@@ -65,13 +65,7 @@ public sealed class ConfusionMatrix
     /// <summary>The matrix as a plain-text table: one row per true class with its recall, a last row of precisions.</summary>
     public string GetFormattedConfusionTable()
     {
-        var header = new List<string> { "TRUTH \\ PREDICTED" };
-        header.AddRange(ClassNames);
-        header.Add("Recall");
-        var rows = new List<string[]>();
-        for (int t = 0; t < NumberOfClasses; t++)
-            rows.Add([ClassNames[t], .. _counts[t].Select(MetricsFormat.Count), MetricsFormat.Number(PerClassRecall[t])]);
-        rows.Add(["Precision", .. PerClassPrecision.Select(MetricsFormat.Number), ""]);
+        var (header, rows) = TableCells("TRUTH \\ PREDICTED");
         return "Confusion table\n" + MetricsFormat.Grid(header, rows);
     }
 
@@ -88,13 +82,7 @@ public sealed class ConfusionMatrix
 
     internal void AppendHtml(StringBuilder sb)
     {
-        var header = new List<string> { "Truth \\ Predicted" };
-        header.AddRange(ClassNames);
-        header.Add("Recall");
-        var rows = new List<string[]>();
-        for (int t = 0; t < NumberOfClasses; t++)
-            rows.Add([ClassNames[t], .. _counts[t].Select(MetricsFormat.Count), MetricsFormat.Number(PerClassRecall[t])]);
-        rows.Add(["Precision", .. PerClassPrecision.Select(MetricsFormat.Number), ""]);
+        var (header, rows) = TableCells("Truth \\ Predicted");
         MetricsFormat.HtmlTable(sb, "Confusion matrix", header, rows);
     }
 
@@ -122,4 +110,17 @@ public sealed class ConfusionMatrix
 
     internal static IReadOnlyList<string> DefaultNames(int k) =>
         Enumerable.Range(0, k).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+
+    // Header and rows shared by the text and HTML renderings: counts per true class with its recall, then precisions.
+    private (List<string> Header, List<string[]> Rows) TableCells(string corner)
+    {
+        var header = new List<string> { corner };
+        header.AddRange(ClassNames);
+        header.Add("Recall");
+        var rows = new List<string[]>();
+        for (int t = 0; t < NumberOfClasses; t++)
+            rows.Add([ClassNames[t], .. _counts[t].Select(MetricsFormat.Count), MetricsFormat.Number(PerClassRecall[t])]);
+        rows.Add(["Precision", .. PerClassPrecision.Select(MetricsFormat.Number), ""]);
+        return (header, rows);
+    }
 }

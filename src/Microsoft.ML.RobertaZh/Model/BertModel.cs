@@ -135,17 +135,8 @@ public sealed partial class BertModel
         var head = _mlm ??= new MaskedLmHead(Layout);
         head.Forward(Parameters, lastHiddenState, rows);
         int v = Config.VocabSize;
-        var result = head.Logits.ToArray();
-        for (int r = 0; r < rows.Length; r++)
-        {
-            // log_softmax = z − max − log Σ exp(z − max)
-            var row = result.AsSpan(r * v, v);
-            float max = TensorPrimitives.Max(row);
-            TensorPrimitives.Subtract(row, max, row);
-            double sum = 0;
-            foreach (float z in row) sum += Math.Exp(z);
-            TensorPrimitives.Subtract(row, (float)Math.Log(sum), row);
-        }
+        var result = new float[rows.Length * v];
+        Tensors.Kernels.Softmax.LogForward(result, head.Logits, rows.Length, v);
         return result;
     }
 

@@ -78,17 +78,15 @@ public sealed class Vocabulary
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
-        string temp = full + ".tmp-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using (var writer = new StreamWriter(temp, false, new UTF8Encoding(false)))
+        Tensors.AtomicFile.Write(path, stream =>
         {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
             foreach (string token in _tokens)
             {
                 writer.Write(token);
                 writer.Write('\n');
             }
-        }
-        File.Move(temp, full, overwrite: true);
+        });
     }
 
     /// <summary>Looks up a whole token (for example a word-initial piece or a special token).</summary>
