@@ -15,7 +15,7 @@ dotnet build Microsoft.ML.RobertaZh.sln -c Release
 exit /b %ERRORLEVEL%
 :test
 dotnet build Microsoft.ML.RobertaZh.sln -c Release || exit /b 1
-dotnet test test\Microsoft.ML.RobertaZh.Tests\Microsoft.ML.RobertaZh.Tests.csproj -c Release --no-build
+dotnet test Microsoft.ML.RobertaZh.sln -c Release --no-build
 exit /b %ERRORLEVEL%
 :bench
 shift

@@ -10,7 +10,8 @@ case "${1:-build}" in
   test)
     shift
     dotnet build Microsoft.ML.RobertaZh.sln -c Release
-    dotnet test test/Microsoft.ML.RobertaZh.Tests/Microsoft.ML.RobertaZh.Tests.csproj -c Release --no-build "$@"
+    # Every test project in the solution (one per assembly: core, and each optional engine).
+    dotnet test Microsoft.ML.RobertaZh.sln -c Release --no-build "$@"
     ;;
   bench)
     shift
