@@ -18,6 +18,10 @@ switch (command)
         return SegmenterBenchmark.Run(rest);
     case "preprocess":
         return PreprocessBenchmark.Run(rest);
+    case "pipeline":
+        return PipelineBenchmark.Run(rest);
+    case "embedding":
+        return PipelineBenchmark.Embedding(rest);
     default:
         Console.Error.WriteLine("usage: Microsoft.ML.RobertaZh.Benchmarks <benchmark> [options]");
         Console.Error.WriteLine("benchmarks:");
@@ -26,6 +30,8 @@ switch (command)
         Console.Error.WriteLine("  profile [size] [batch]   time of each kernel of one layer");
         Console.Error.WriteLine("  segmenter [--lines FILE] [--repeats N] [--no-python]   jieba-compatible segmenter vs jieba (Python), per mode");
         Console.Error.WriteLine("  tokenizer --vocab FILE --input FILE [--repeats N]   tokenizer lines/s and chars/s, single-threaded and batched");
+        Console.Error.WriteLine("  pipeline --size tiny|base --vocab FILE --data FILE [--rows N] [--batch N]   PredictionEngine latency and batched Transform rows/s (ML.NET)");
+        Console.Error.WriteLine("  embedding --model DIR --train FILE --dev FILE [--pooling cls|mean]   RobertaEmbedding -> SdcaLogisticRegression, ML.NET's metrics");
         Console.Error.WriteLine("  preprocess [--corpus FILE] [--repeats N]   pretraining-data preprocessing documents/s and tokens/s, with and without jieba");
         return command == "help" ? 0 : 2;
 }

@@ -5,6 +5,9 @@ using Microsoft.ML.RobertaZh.Tokenization;
 
 namespace Microsoft.ML.RobertaZh.Cli.Commands;
 
+// ML.NET has a namespace Microsoft.ML.Command, which an enclosing namespace would find first.
+using Command = System.CommandLine.Command;
+
 /// <summary>
 /// <c>roberta-zh build-vocab --corpus FILE --size N --output FILE [--min-frequency F] [--no-lower-case]</c>: builds a
 /// WordPiece vocab.txt in the shape of google_zh_vocab (see <see cref="VocabularyBuilder"/>); progress on stderr, the

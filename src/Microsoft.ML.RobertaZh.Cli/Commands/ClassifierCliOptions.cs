@@ -4,14 +4,17 @@ using Microsoft.ML.RobertaZh.Estimators;
 
 namespace Microsoft.ML.RobertaZh.Cli.Commands;
 
-/// <summary>The fine-tuning options train and sweep share, named for an exact comparison with a PyTorch run.</summary>
+// ML.NET has a namespace Microsoft.ML.Command, which an enclosing namespace would find first.
+using Command = System.CommandLine.Command;
+
+/// <summary>The fine-tuning options train and sweep share, named for an exact comparison with a PyTorch run, and the label preparation they share with evaluate.</summary>
 internal sealed class ClassifierCliOptions
 {
     public Option<FileInfo> Train { get; } = new("--train") { Description = "Training data (UER TSV, LCQMC, CLUE JSON lines, XNLI TSV or CSV).", Required = true };
     public Option<DirectoryInfo> Model { get; } = new("--model") { Description = "Starting model directory (Hugging Face, UER-py or ours) with vocab.txt.", Required = true };
-    public Option<DirectoryInfo> Output { get; } = new("--output") { Description = "Output directory: model.safetensors, config.json, vocab.txt (and metrics, curve, checkpoints).", Required = true };
+    public Option<DirectoryInfo> Output { get; } = new("--output") { Description = "Output directory: model.safetensors, config.json, vocab.txt, pipeline.zip (and metrics, curve, checkpoints).", Required = true };
     public Option<string> Format { get; } = DataFormat();
-    public Option<string> Task { get; } = new("--task") { Description = "auto (binary with two classes), binary or multiclass.", DefaultValueFactory = _ => "auto" };
+    public Option<string> Task { get; } = new("--task") { Description = "auto (binary when the labels are 0/1), binary (labels 0/1 or true/false) or multiclass.", DefaultValueFactory = _ => "auto" };
     public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Examples per batch.", DefaultValueFactory = _ => 32 };
     public Option<float> LearningRate { get; } = new("--learning-rate") { Description = "Peak learning rate.", DefaultValueFactory = _ => 2e-5f };
     public Option<long?> WarmupSteps { get; } = new("--warmup-steps") { Description = "Warm-up updates (overrides --warmup-proportion)." };
@@ -23,7 +26,7 @@ internal sealed class ClassifierCliOptions
     public Option<int> MaxSeqLength { get; } = new("--max-seq-length") { Description = "Tokens per input, special tokens included.", DefaultValueFactory = _ => 128 };
     public Option<float?> Dropout { get; } = new("--dropout") { Description = "Dropout everywhere (0 = off; default: the model config's)." };
     public Option<bool> NoShuffle { get; } = new("--no-shuffle") { Description = "Keep the file order in every epoch." };
-    public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the new head, shuffling and dropout.", DefaultValueFactory = _ => 7 };
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the MLContext (new head, shuffling, dropout).", DefaultValueFactory = _ => 7 };
     public Option<int> GradAccum { get; } = new("--grad-accum") { Description = "Batches per update.", DefaultValueFactory = _ => 1 };
     public Option<bool> SlidingWindow { get; } = new("--sliding-window") { Description = "Long single texts: overlapping windows (probabilities averaged) instead of truncation." };
     public Option<int> Stride { get; } = new("--stride") { Description = "Tokens between window starts with --sliding-window.", DefaultValueFactory = _ => 64 };
@@ -44,37 +47,56 @@ internal sealed class ClassifierCliOptions
         LabelColumnName = TaskColumns.Label, BatchSize = parse.GetValue(BatchSize), LearningRate = parse.GetValue(LearningRate),
         WarmupSteps = parse.GetValue(WarmupSteps), WarmupRatio = parse.GetValue(WarmupProportion), WeightDecay = parse.GetValue(WeightDecay),
         AdamEpsilon = parse.GetValue(AdamEpsilon), AdamBiasCorrection = !parse.GetValue(NoBiasCorrection), ClipNorm = parse.GetValue(MaxGradNorm),
-        MaxSequenceLength = parse.GetValue(MaxSeqLength), Dropout = parse.GetValue(Dropout), Shuffle = !parse.GetValue(NoShuffle), Seed = parse.GetValue(Seed),
+        MaxSequenceLength = parse.GetValue(MaxSeqLength), Dropout = parse.GetValue(Dropout), Shuffle = !parse.GetValue(NoShuffle),
         GradientAccumulationSteps = parse.GetValue(GradAccum), LongTextStrategy = parse.GetValue(SlidingWindow) ? LongTextStrategy.SlidingWindow : LongTextStrategy.Truncate,
         Stride = parse.GetValue(Stride),
     };
 
-    /// <summary>Whether to train a binary classifier: --task, or two distinct labels in <paramref name="train"/>.</summary>
-    public bool IsBinary(ParseResult parse, IDataView train) => parse.GetValue(Task) switch
+    /// <summary>Binary or multiclass: --task, or (auto) binary when the labels of <paramref name="train"/> are exactly 0 and 1.</summary>
+    public RobertaClassifierTask TaskOf(ParseResult parse, IDataView train)
     {
-        "binary" => true,
-        "multiclass" => false,
-        "auto" => CountLabels(train) == 2,
-        var other => throw new CommandLineException($"--task must be auto, binary or multiclass, not '{other}'."),
-    };
+        var labels = Labels(train);
+        bool binaryLabels = labels.SetEquals(["0", "1"]) || labels.SetEquals(["false", "true"]);
+        return parse.GetValue(Task) switch
+        {
+            "binary" when binaryLabels => RobertaClassifierTask.Binary,
+            "binary" => throw new CommandLineException($"--task binary needs labels 0/1 or true/false; the training data has {string.Join(", ", labels.Order().Take(10))}. Use --task multiclass."),
+            "multiclass" => RobertaClassifierTask.Multiclass,
+            "auto" => binaryLabels && labels.Contains("0") ? RobertaClassifierTask.Binary : RobertaClassifierTask.Multiclass,
+            var other => throw new CommandLineException($"--task must be auto, binary or multiclass, not '{other}'."),
+        };
+    }
 
-    private static int CountLabels(IDataView view)
+    private static HashSet<string> Labels(IDataView view)
     {
         var column = view.Schema.GetColumnOrNull(TaskColumns.Label) ?? throw new CommandLineException("The training data has no label column.");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         using var cursor = view.GetRowCursor([column]);
-        var get = cursor.GetGetter<string>(column);
-        string value = "";
+        var get = cursor.GetGetter<ReadOnlyMemory<char>>(column);
+        ReadOnlyMemory<char> value = default;
         while (cursor.MoveNext())
         {
             get(ref value);
-            if (!string.IsNullOrWhiteSpace(value)) seen.Add(value.Trim());
+            seen.Add(value.ToString().Trim().ToLowerInvariant());
         }
-        return seen.Count;
+
+        return seen;
+    }
+
+    /// <summary>
+    /// The label preparation of the CLI's pipelines: binary, text 0/1 (true/false) to Boolean with ConvertType;
+    /// multiclass, MapValueToKey, with the key order of <paramref name="classes"/> when given (a trained classifier's).
+    /// </summary>
+    public static IEstimator<ITransformer> LabelPreparation(MLContext ml, RobertaClassifierTask task, IReadOnlyList<string>? classes = null)
+    {
+        if (task == RobertaClassifierTask.Binary) return ml.Transforms.Conversion.ConvertType(TaskColumns.Label, outputKind: DataKind.Boolean);
+        if (classes is null) return ml.Transforms.Conversion.MapValueToKey(TaskColumns.Label);
+        var keys = ml.Data.LoadFromEnumerable(classes.Select(c => new KeyRow { Label = c }).ToList());
+        return ml.Transforms.Conversion.MapValueToKey(TaskColumns.Label, keyData: keys);
     }
 
     /// <summary>Loads a task file in the named format.</summary>
-    public static FileDataView Load(RobertaZhContext context, FileInfo file, string format)
+    public static FileDataView Load(MLContext ml, FileInfo file, string format)
     {
         var f = format switch
         {
@@ -86,9 +108,15 @@ internal sealed class ClassifierCliOptions
             "csv" => TaskFormat.Csv,
             _ => throw new CommandLineException($"--format must be auto, uer-tsv, lcqmc, clue-json, tsv or csv, not '{format}'."),
         };
-        return context.Data.LoadTaskDataset(file.FullName, f);
+        return ml.Data.LoadTaskDataset(file.FullName, f);
     }
 
     /// <summary>True when the view has a second text column.</summary>
     public static bool HasPair(IDataView view) => view.Schema.GetColumnOrNull(TaskColumns.Sentence2) is not null;
+
+    /// <summary>A row of MapValueToKey's key data.</summary>
+    private sealed class KeyRow
+    {
+        public string Label { get; set; } = "";
+    }
 }

@@ -15,11 +15,21 @@ internal static class CliRunner
             return 0;
         }
         catch (Exception e) when (e is CommandLineException or CheckpointFormatException or InvalidDataException
-                                      or FileNotFoundException or DirectoryNotFoundException or ArgumentException or Data.DataFormatException)
+                                      or FileNotFoundException or DirectoryNotFoundException or ArgumentException or Data.DataFormatException or OperationCanceledException)
         {
             Console.Error.WriteLine($"roberta-zh: {e.Message}");
             return 2;
         }
+    }
+
+    /// <summary>The number of rows of a view (counted with a cursor when the view does not know it).</summary>
+    public static long CountRows(IDataView view)
+    {
+        if (view.GetRowCount() is { } n) return n;
+        long count = 0;
+        using var cursor = view.GetRowCursor([]);
+        while (cursor.MoveNext()) count++;
+        return count;
     }
 
     /// <summary>Loads a model directory, printing what the checkpoint lacked or had in excess on stderr.</summary>

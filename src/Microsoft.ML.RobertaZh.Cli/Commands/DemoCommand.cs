@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Microsoft.ML.RobertaZh.Data;
 using Microsoft.ML.RobertaZh.Estimators;
 using Microsoft.ML.RobertaZh.Evaluation;
 using Microsoft.ML.RobertaZh.Pretraining;
@@ -10,15 +11,34 @@ using Microsoft.ML.RobertaZh.Training;
 
 namespace Microsoft.ML.RobertaZh.Cli.Commands;
 
+// ML.NET has a namespace Microsoft.ML.Command, which an enclosing namespace would find first.
+using Command = System.CommandLine.Command;
+
 /// <summary>What a demo run produced (for tests; the same is printed and written to the output directory).</summary>
 /// <param name="OutputDirectory">Where everything was written.</param>
 /// <param name="Metrics">The classifier's metrics on the held-out test reviews.</param>
 /// <param name="Predictions">The classifier's predictions for a few new reviews.</param>
 /// <param name="FillMask">The masked language model's best candidates for a few masked sentences.</param>
 /// <param name="Elapsed">Wall time of the whole run.</param>
-internal sealed record DemoReport(string OutputDirectory, BinaryClassificationMetrics Metrics,
-    IReadOnlyList<(string Text, ClassifierPrediction Prediction)> Predictions,
+internal sealed record DemoReport(string OutputDirectory, CalibratedBinaryClassificationMetrics Metrics,
+    IReadOnlyList<(string Text, DemoPrediction Prediction)> Predictions,
     IReadOnlyList<(string Text, IReadOnlyList<FillMaskResult> Candidates)> FillMask, TimeSpan Elapsed);
+
+/// <summary>A review as the demo's PredictionEngine reads it.</summary>
+internal sealed class DemoReview
+{
+    public string Sentence1 { get; set; } = "";
+}
+
+/// <summary>What the demo's PredictionEngine returns for a review (the binary classifier's output columns).</summary>
+internal sealed class DemoPrediction
+{
+    public bool PredictedLabel { get; set; }
+
+    public float Score { get; set; }
+
+    public float Probability { get; set; }
+}
 
 /// <summary>
 /// <c>roberta-zh demo [--output DIR] [--quick]</c>: on the embedded sample, builds a vocabulary, pretrains a tiny
@@ -84,60 +104,68 @@ internal static class DemoCommand
 
         var stage = Stopwatch.StartNew();
         var printer = new ProgressPrinter(TimeSpan.FromSeconds(5));
-        var pretrainer = new RobertaPretrainEstimator(new RobertaPretrainOptions
+        var ml = new MLContext(seed: 7);
+        var pretrainer = new RobertaPretrainEstimator(ml, new RobertaPretrainOptions
         {
             CorpusPath = pretrainCorpus, VocabularyPath = vocabPath, OutputDirectory = Path.Combine(dir, "pretrain"), Architecture = "tiny",
             Format = CorpusFormat.DocumentPerLine, MaxSeqLength = settings.MaxSequenceLength, BatchSize = settings.PretrainBatchSize,
             TotalSteps = settings.PretrainSteps, LearningRate = settings.PretrainLearningRate, AdamBiasCorrection = true,
-            Masking = new MaskingOptions { Strategy = MaskingStrategy.Token }, HoldOutDocuments = 10, SaveEverySteps = settings.PretrainSteps,
+            Masking = new MaskingOptions { Strategy = MaskingStrategy.Token }, HoldOutDocuments = 10, SaveEverySteps = settings.PretrainSteps, Seed = 7,
             Progress = new InlineProgress<TrainingProgress>(printer.Report),
         });
-        var mlm = pretrainer.Fit();
+        var encoder = pretrainer.Fit();
         printer.Flush();
         var heldOut = pretrainer.LastEvaluation;
-        Say(Invariant($"[3/5] pretrained a tiny RoBERTa (2 layers × 128 hidden, {mlm.Model.Layout.Count:N0} parameters): {settings.PretrainSteps} updates in {stage.Elapsed.TotalSeconds:F1} s") +
+        Say(Invariant($"[3/5] pretrained a tiny RoBERTa (2 layers × 128 hidden, {encoder.Model.Layout.Count:N0} parameters): {settings.PretrainSteps} updates in {stage.Elapsed.TotalSeconds:F1} s") +
             (heldOut is not null && heldOut.TryGetValue("mlm_accuracy", out double accuracy) ? Invariant($", held-out masked-token accuracy {accuracy:F3}") : ""));
 
+        // The ML.NET pipeline: text labels 0/1 → Boolean, then the RoBERTa binary classifier started from the encoder.
         stage.Restart();
-        var context = new RobertaZhContext(seed: 7);
-        var data = context.Data.LoadTaskDataset(Path.Combine(sample, "reviews.tsv"));
-        var split = context.Data.TrainTestSplit(data, testFraction: 0.2);
-        var trainValidation = context.Data.TrainTestSplit(split.TrainSet, testFraction: 0.125);
+        var data = ml.Data.LoadTaskDataset(Path.Combine(sample, "reviews.tsv"));
+        var split = ml.Data.TrainTestSplit(data, testFraction: 0.2, seed: 7);
+        var trainValidation = ml.Data.TrainTestSplit(split.TrainSet, testFraction: 0.125, seed: 7);
+        var labels = ml.Transforms.Conversion.ConvertType(TaskColumns.Label, outputKind: DataKind.Boolean);
         string classifierDir = Path.Combine(dir, "classifier");
-        var classifier = context.BinaryClassification.Trainers.RobertaClassifier(new RobertaClassifierOptions
+        var pipeline = labels.Append(ml.BinaryClassification.Trainers.RobertaClassifier(new RobertaClassifierOptions
         {
-            PretrainedModel = mlm, MaxEpochs = settings.FineTuneEpochs, BatchSize = settings.FineTuneBatchSize,
+            PretrainedModel = encoder, MaxEpochs = settings.FineTuneEpochs, BatchSize = settings.FineTuneBatchSize,
             LearningRate = settings.FineTuneLearningRate, MaxSequenceLength = settings.MaxSequenceLength,
-            ValidationSet = trainValidation.TestSet, OutputDirectory = classifierDir, Progress = new InlineProgress<TrainingProgress>(printer.Report),
-        }).Fit(trainValidation.TrainSet);
+            ValidationSet = labels.Fit(trainValidation.TestSet).Transform(trainValidation.TestSet), OutputDirectory = classifierDir,
+            Progress = new InlineProgress<TrainingProgress>(printer.Report),
+        }));
+        var model = pipeline.Fit(trainValidation.TrainSet);
         printer.Flush();
+        var classifier = model.LastTransformer;
         classifier.Save(classifierDir);
-        Say(Invariant($"[4/5] fine-tuned a sentiment classifier on {trainValidation.TrainSet.GetRowCount()} reviews in {stage.Elapsed.TotalSeconds:F1} s -> {classifierDir}"));
+        ml.Model.SaveWithRoberta(model, data.Schema, Path.Combine(dir, "pipeline.zip"));
+        Say(Invariant($"[4/5] fine-tuned a sentiment classifier on {CliRunner.CountRows(trainValidation.TrainSet)} reviews in {stage.Elapsed.TotalSeconds:F1} s -> {classifierDir}"));
+        long validationRows = CliRunner.CountRows(trainValidation.TestSet);
         foreach (var e in classifier.TrainingHistory)
-            Say(Invariant($"      epoch {e.Epoch}: validation accuracy {e.Accuracy:F3}, log-loss {e.LogLoss:F3} ({trainValidation.TestSet.GetRowCount()} reviews)"));
+            Say(Invariant($"      epoch {e.Epoch}: validation accuracy {e.Accuracy:F3}, log-loss {e.LogLoss:F3} ({validationRows} reviews)"));
 
-        var metrics = context.BinaryClassification.Evaluate(classifier.Transform(split.TestSet), classifier);
+        var metrics = ml.BinaryClassification.Evaluate(model.Transform(split.TestSet));
         Say();
-        Say($"[5/5] on the {metrics.Count} test reviews:");
+        Say($"[5/5] on the {CliRunner.CountRows(split.TestSet)} test reviews (ML.NET's BinaryClassification.Evaluate):");
         Say(metrics.ToTable());
         File.WriteAllText(Path.Combine(dir, "metrics.txt"), metrics.ToTable() + "\n");
         File.WriteAllText(Path.Combine(dir, "metrics.json"), metrics.ToJson() + "\n");
         File.WriteAllText(Path.Combine(dir, "metrics.html"), metrics.ToHtml() + "\n");
 
-        Say("Predictions (1 = positive, 0 = negative):");
-        var predictions = NewReviews.Zip(classifier.Predict(NewReviews)).ToList();
+        Say("Predictions (a PredictionEngine over the classifier; positive when Score > 0):");
+        var engine = ml.Model.CreatePredictionEngine<DemoReview, DemoPrediction>(classifier);
+        var predictions = NewReviews.Select(t => (t, engine.Predict(new DemoReview { Sentence1 = t }))).ToList();
         foreach (var (text, p) in predictions)
-            Say(Invariant($"  {p.PredictedLabelName}  P(positive) = {p.Probability:F3}  {text}"));
+            Say(Invariant($"  {(p.PredictedLabel ? "positive" : "negative")}  P(positive) = {p.Probability:F3}  {text}"));
 
         Say();
         Say("Fill-mask (the pretrained model's three best candidates):");
-        var answers = MaskedSentences.Select(t => (t, mlm.FillMask(t, topK: 3)[0])).ToList();
+        var answers = MaskedSentences.Select(t => (t, encoder.FillMask(t, topK: 3)[0])).ToList();
         foreach (var (text, candidates) in answers)
             Say($"  {text}  ->  " + string.Join("  ", candidates.Select(c => Invariant($"{c.TokenStr} {c.Score:F3}"))));
 
         Say();
         Say(Invariant($"done in {clock.Elapsed.TotalSeconds:F0} s; in {dir}: sample/, vocab.txt, pretrain/ (model/, metrics.jsonl, learning_curve.svg), ") +
-            "classifier/ (fine-tuned model, learning_curve.svg), metrics.txt/.json/.html, demo.txt");
+            "classifier/ (fine-tuned model, learning_curve.svg), pipeline.zip (SaveWithRoberta), metrics.txt/.json/.html, demo.txt");
         File.WriteAllText(Path.Combine(dir, "demo.txt"), transcript.ToString());
         return new DemoReport(dir, metrics, predictions, answers, clock.Elapsed);
     }

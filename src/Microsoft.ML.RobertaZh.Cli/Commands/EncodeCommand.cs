@@ -5,6 +5,9 @@ using Microsoft.ML.RobertaZh.Tensors;
 
 namespace Microsoft.ML.RobertaZh.Cli.Commands;
 
+// ML.NET has a namespace Microsoft.ML.Command, which an enclosing namespace would find first.
+using Command = System.CommandLine.Command;
+
 /// <summary>
 /// <c>roberta-zh encode --model DIR [--top-k K] [--batch-size B]</c>: JSON lines of token ids on stdin, one JSON line of
 /// hidden states, pooler output and (when the checkpoint has those heads) classification logits and masked-LM top-k on stdout.

@@ -1,9 +1,18 @@
 using System.CommandLine;
+using Microsoft.ML.RobertaZh.Data;
 using Microsoft.ML.RobertaZh.Estimators;
+using Microsoft.ML.RobertaZh.Evaluation;
 
 namespace Microsoft.ML.RobertaZh.Cli.Commands;
 
-/// <summary><c>roberta-zh evaluate --model DIR --data FILE [--json]</c>: ML.NET's metrics of a fine-tuned classifier.</summary>
+// ML.NET has a namespace Microsoft.ML.Command, which an enclosing namespace would find first.
+using Command = System.CommandLine.Command;
+
+/// <summary>
+/// <c>roberta-zh evaluate --model DIR --data FILE [--json]</c>: the classifier's predictions evaluated by ML.NET's own
+/// evaluators (binary: <c>BinaryClassification.Evaluate</c>; multiclass: <c>MulticlassClassification.Evaluate</c>); the
+/// table or JSON shows those metric objects' values under ML.NET's property names.
+/// </summary>
 internal static class EvaluateCommand
 {
     public static Command Create()
@@ -11,8 +20,8 @@ internal static class EvaluateCommand
         var model = new Option<DirectoryInfo>("--model") { Description = "Fine-tuned classifier directory.", Required = true };
         var data = new Option<FileInfo>("--data") { Description = "Labeled data (any task format).", Required = true };
         var format = ClassifierCliOptions.DataFormat();
-        var json = new Option<bool>("--json") { Description = "Print the metrics object as JSON with ML.NET's property names." };
-        var command = new Command("evaluate", "Evaluate a fine-tuned classifier: binary or multiclass metrics as ML.NET names them.") { model, data, format, json };
+        var json = new Option<bool>("--json") { Description = "Print ML.NET's metrics object as JSON (its property names)." };
+        var command = new Command("evaluate", "Evaluate a fine-tuned classifier with ML.NET's evaluators.") { model, data, format, json };
         command.SetAction(parse => CliRunner.Run(() =>
             Console.Out.WriteLine(Run(parse.GetValue(model)!.FullName, parse.GetValue(data)!, parse.GetValue(format)!, parse.GetValue(json)))));
         return command;
@@ -21,21 +30,20 @@ internal static class EvaluateCommand
     /// <summary>The metrics as a table or JSON.</summary>
     public static string Run(string modelDirectory, FileInfo data, string format, bool json)
     {
-        var context = new RobertaZhContext();
-        var classifier = RobertaClassifierTransformer.Load(modelDirectory);
-        var view = ClassifierCliOptions.Load(context, data, format);
-        if (view.Schema.GetColumnOrNull(classifier.LabelColumnName) is null)
+        var ml = new MLContext(seed: 1);
+        var classifier = RobertaClassifierTransformer.Load(ml, modelDirectory);
+        var view = ClassifierCliOptions.Load(ml, data, format);
+        if (view.Schema.GetColumnOrNull(TaskColumns.Label) is null)
             throw new CommandLineException($"{data.FullName} has no labels to evaluate against.");
-        var scored = classifier.Transform(view);
-        try
+        var labels = ClassifierCliOptions.LabelPreparation(ml, classifier.Task, classifier.Classes).Fit(view);
+        var scored = classifier.Transform(labels.Transform(view));
+        if (classifier.IsBinary)
         {
-            return classifier.IsBinary
-                ? (context.BinaryClassification.Evaluate(scored, classifier) is var b && json ? b.ToJson() : b.ToTable())
-                : (context.MulticlassClassification.Evaluate(scored, classifier) is var m && json ? m.ToJson() : m.ToTable());
+            var b = ml.BinaryClassification.Evaluate(scored);
+            return json ? b.ToJson() : b.ToTable();
         }
-        catch (InvalidOperationException e)
-        {
-            throw new CommandLineException(e.Message);
-        }
+
+        var m = ml.MulticlassClassification.Evaluate(scored);
+        return json ? m.ToJson() : m.ToTable();
     }
 }

@@ -6,6 +6,9 @@ using Microsoft.ML.RobertaZh.Estimators;
 
 namespace Microsoft.ML.RobertaZh.Cli.Commands;
 
+// ML.NET has a namespace Microsoft.ML.Command, which an enclosing namespace would find first.
+using Command = System.CommandLine.Command;
+
 /// <summary><c>roberta-zh fill-mask --model DIR [--top-k K] [--json] [TEXT ...]</c>: texts from arguments or stdin lines.</summary>
 internal static class FillMaskCommand
 {
@@ -22,7 +25,8 @@ internal static class FillMaskCommand
         {
             int k = parse.GetValue(topK);
             if (k <= 0) throw new CommandLineException("--top-k must be positive.");
-            var mlm = MaskedLanguageModel.Load(parse.GetValue(model)!.FullName);
+            var mlm = RobertaEncoderTransformer.Load(parse.GetValue(model)!.FullName);
+            if (!mlm.Model.Heads.MaskedLm) throw new CommandLineException($"{parse.GetValue(model)!.FullName} has no masked-LM head (cls.predictions.*); it cannot fill masks.");
             foreach (string warning in mlm.Tokenizer.Warnings) Console.Error.WriteLine($"roberta-zh: warning: {warning}");
             var inputs = parse.GetValue(texts) is { Length: > 0 } given ? given : ReadStdin();
             int line = 0;

@@ -4,6 +4,9 @@ using Microsoft.ML.RobertaZh.Tokenization;
 
 namespace Microsoft.ML.RobertaZh.Cli.Commands;
 
+// ML.NET has a namespace Microsoft.ML.Command, which an enclosing namespace would find first.
+using Command = System.CommandLine.Command;
+
 /// <summary>
 /// <c>roberta-zh init-model --architecture NAME --vocab FILE --output DIR [--seed N]</c>: a freshly initialized model
 /// directory (masked-LM head, Hugging Face initialization), the starting point for training from scratch.

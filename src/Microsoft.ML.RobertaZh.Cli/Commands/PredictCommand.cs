@@ -5,9 +5,13 @@ using Microsoft.ML.RobertaZh.Estimators;
 
 namespace Microsoft.ML.RobertaZh.Cli.Commands;
 
+// ML.NET has a namespace Microsoft.ML.Command, which an enclosing namespace would find first.
+using Command = System.CommandLine.Command;
+
 /// <summary>
-/// <c>roberta-zh predict --model DIR [--data FILE]</c>: one JSON line per input, <c>{"label": ..., "probabilities": {class: p}}</c>.
-/// Without --data, lines are read from stdin, a TAB separating the two texts of a pair.
+/// <c>roberta-zh predict --model DIR [--data FILE]</c>: one JSON line per input, <c>{"label": ..., "probabilities": {class: p}}</c>,
+/// from the classifier's ML.NET Transform (batched). Without --data, lines are read from stdin, a TAB separating the
+/// two texts of a pair.
 /// </summary>
 internal static class PredictCommand
 {
@@ -21,38 +25,70 @@ internal static class PredictCommand
         var command = new Command("predict", "Classify texts with a fine-tuned classifier; JSON lines with the label and class probabilities.") { model, data, format };
         command.SetAction(parse => CliRunner.Run(() =>
         {
-            var classifier = RobertaClassifierTransformer.Load(parse.GetValue(model)!.FullName);
+            var ml = new MLContext(seed: 1);
+            var classifier = RobertaClassifierTransformer.Load(ml, parse.GetValue(model)!.FullName);
             using var stdout = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false)) { AutoFlush = false };
             if (parse.GetValue(data) is { } file)
             {
-                var view = ClassifierCliOptions.Load(new RobertaZhContext(), file, parse.GetValue(format)!);
-                Run(classifier, Rows(view), stdout);
+                Run(ml, classifier, Rows(ClassifierCliOptions.Load(ml, file, parse.GetValue(format)!)), stdout);
             }
             else
             {
                 Console.InputEncoding = System.Text.Encoding.UTF8;
-                Run(classifier, Lines(Console.In), stdout);
+                Run(ml, classifier, Lines(Console.In), stdout);
             }
         }));
         return command;
     }
 
-    /// <summary>Writes one JSON line per (text, pair), predicting <see cref="Chunk"/> rows at a time.</summary>
-    public static void Run(RobertaClassifierTransformer classifier, IEnumerable<(string Text, string? Pair)> rows, TextWriter output)
+    /// <summary>Writes one JSON line per (text, pair), transforming <see cref="Chunk"/> rows at a time.</summary>
+    public static void Run(MLContext ml, RobertaClassifierTransformer classifier, IEnumerable<(string Text, string? Pair)> rows, TextWriter output)
     {
+        if (classifier.Sentence1ColumnName != TaskColumns.Sentence1 || classifier.Sentence2ColumnName is not (null or TaskColumns.Sentence2))
+            throw new CommandLineException($"The classifier reads columns {classifier.Sentence1ColumnName}/{classifier.Sentence2ColumnName}; predict feeds Sentence1/Sentence2 (train it with the CLI, or use the library).");
         foreach (var chunk in rows.Chunk(Chunk))
         {
-            var predictions = classifier.Predict([.. chunk.Select(r => r.Text)], classifier.Sentence2ColumnName is null ? null : [.. chunk.Select(r => r.Pair ?? "")]);
-            foreach (var p in predictions)
+            var input = ml.Data.LoadFromEnumerable(chunk.Select(r => new TextRow { Sentence1 = r.Text, Sentence2 = r.Pair ?? "" }).ToList());
+            var scored = classifier.Transform(input);
+            foreach (var probabilities in Probabilities(scored, classifier))
             {
+                int best = Array.IndexOf(probabilities, probabilities.Max());
                 var line = new Dictionary<string, object>
                 {
-                    ["label"] = p.PredictedLabelName,
-                    ["probabilities"] = p.Classes.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => p.Score[x.i]),
+                    ["label"] = classifier.Classes[best],
+                    ["probabilities"] = classifier.Classes.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => probabilities[x.i]),
                 };
                 output.WriteLine(JsonSerializer.Serialize(line, Json));
             }
+
             output.Flush();
+        }
+    }
+
+    /// <summary>The class probabilities of each scored row: the Score vector (multiclass), or from the binary Probability column.</summary>
+    private static IEnumerable<float[]> Probabilities(IDataView scored, RobertaClassifierTransformer classifier)
+    {
+        var column = scored.Schema[classifier.IsBinary ? classifier.ProbabilityColumnName! : classifier.ScoreColumnName];
+        using var cursor = scored.GetRowCursor([column]);
+        if (classifier.IsBinary)
+        {
+            var get = cursor.GetGetter<float>(column);
+            float p = 0;
+            while (cursor.MoveNext())
+            {
+                get(ref p);
+                yield return [1 - p, p];
+            }
+
+            yield break;
+        }
+
+        var getVector = cursor.GetGetter<VBuffer<float>>(column);
+        VBuffer<float> v = default;
+        while (cursor.MoveNext())
+        {
+            getVector(ref v);
+            yield return v.DenseValues().ToArray();
         }
     }
 
@@ -73,15 +109,23 @@ internal static class PredictCommand
     {
         var s1 = view.Schema[TaskColumns.Sentence1];
         var s2 = view.Schema.GetColumnOrNull(TaskColumns.Sentence2);
-        using var cursor = view.GetRowCursor(s2 is null ? [s1] : [s1, s2]);
-        var get1 = cursor.GetGetter<string>(s1);
-        var get2 = s2 is null ? null : cursor.GetGetter<string>(s2);
+        using var cursor = view.GetRowCursor(s2 is null ? [s1] : [s1, s2.Value]);
+        var get1 = cursor.GetGetter<ReadOnlyMemory<char>>(s1);
+        var get2 = s2 is null ? null : cursor.GetGetter<ReadOnlyMemory<char>>(s2.Value);
+        ReadOnlyMemory<char> a = default, b = default;
         while (cursor.MoveNext())
         {
-            string a = "", b = "";
             get1(ref a);
             get2?.Invoke(ref b);
-            yield return (a, get2 is null ? null : b);
+            yield return (a.ToString(), get2 is null ? null : b.ToString());
         }
+    }
+
+    /// <summary>An input row of the classifier (its default column names).</summary>
+    private sealed class TextRow
+    {
+        public string Sentence1 { get; set; } = "";
+
+        public string Sentence2 { get; set; } = "";
     }
 }

@@ -7,6 +7,9 @@ using Microsoft.ML.RobertaZh.Tokenization;
 
 namespace Microsoft.ML.RobertaZh.Cli.Commands;
 
+// ML.NET has a namespace Microsoft.ML.Command, which an enclosing namespace would find first.
+using Command = System.CommandLine.Command;
+
 /// <summary>
 /// <c>roberta-zh preprocess --corpus FILE --vocab FILE --output DIR [options]</c>: packs and (optionally) masks a pretraining
 /// corpus into memory-mapped shards, with a progress line on stderr and a summary on stdout. Does nothing when the output

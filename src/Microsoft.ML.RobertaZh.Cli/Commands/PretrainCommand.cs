@@ -5,6 +5,9 @@ using Microsoft.ML.RobertaZh.Pretraining;
 
 namespace Microsoft.ML.RobertaZh.Cli.Commands;
 
+// ML.NET has a namespace Microsoft.ML.Command, which an enclosing namespace would find first.
+using Command = System.CommandLine.Command;
+
 /// <summary><c>roberta-zh pretrain --corpus FILE --vocab FILE --output DIR [options]</c>: RobertaPretrainEstimator from the command line.</summary>
 internal static class PretrainCommand
 {
@@ -91,8 +94,16 @@ internal static class PretrainCommand
             };
             using var cancel = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); Console.Error.WriteLine("\nstopping after a checkpoint..."); };
-            var estimator = new RobertaPretrainEstimator(options);
-            var model = estimator.Fit(cancel.Token);
+            var estimator = new RobertaPretrainEstimator(new MLContext(), options with { CancellationToken = cancel.Token });
+            try
+            {
+                estimator.Fit();
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                // Reported below: the checkpoint is written and the same command resumes.
+            }
+
             printer.Flush();
             if (estimator.InitialCheckpointReport is { } report && (report.Missing.Count > 0 || report.Unexpected.Count > 0))
                 Console.Error.WriteLine(report);

@@ -4,6 +4,9 @@ using Microsoft.ML.RobertaZh.Segmentation;
 
 namespace Microsoft.ML.RobertaZh.Cli.Commands;
 
+// ML.NET has a namespace Microsoft.ML.Command, which an enclosing namespace would find first.
+using Command = System.CommandLine.Command;
+
 /// <summary>
 /// <c>roberta-zh segment --dict FILE --hmm FILE [--no-hmm | --cut-all | --search] [--user-dict FILE]...</c>: lines of text
 /// on stdin, one JSON array of words per line on stdout, written exactly as Python's

@@ -5,6 +5,9 @@ using Microsoft.ML.RobertaZh.Tokenization;
 
 namespace Microsoft.ML.RobertaZh.Cli.Commands;
 
+// ML.NET has a namespace Microsoft.ML.Command, which an enclosing namespace would find first.
+using Command = System.CommandLine.Command;
+
 /// <summary>
 /// <c>roberta-zh tokenize --vocab FILE [--config FILE] [--max-length N] [--truncation S]</c>: UTF-8 lines on stdin (a TAB
 /// separates a pair), one JSON line per input on stdout with input_ids, token_type_ids, tokens and UTF-16 offsets.

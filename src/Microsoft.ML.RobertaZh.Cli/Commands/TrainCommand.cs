@@ -4,7 +4,13 @@ using Microsoft.ML.RobertaZh.Estimators;
 
 namespace Microsoft.ML.RobertaZh.Cli.Commands;
 
-/// <summary><c>roberta-zh train --train FILE [--validation FILE] --model DIR --output DIR [options]</c>: fine-tunes a classifier.</summary>
+// ML.NET has a namespace Microsoft.ML.Command, which an enclosing namespace would find first.
+using Command = System.CommandLine.Command;
+
+/// <summary>
+/// <c>roberta-zh train --train FILE [--validation FILE] --model DIR --output DIR [options]</c>: fine-tunes a classifier
+/// with the ML.NET pipeline label preparation → RobertaClassifier, on an MLContext seeded with --seed.
+/// </summary>
 internal static class TrainCommand
 {
     public static Command Create()
@@ -18,29 +24,36 @@ internal static class TrainCommand
         shared.AddTo(command);
         command.SetAction(parse => CliRunner.Run(() =>
         {
-            var context = new RobertaZhContext();
-            var train = ClassifierCliOptions.Load(context, parse.GetValue(shared.Train)!, parse.GetValue(shared.Format)!);
-            var valid = parse.GetValue(validation) is { } v ? ClassifierCliOptions.Load(context, v, parse.GetValue(shared.Format)!) : null;
+            var ml = new MLContext(seed: parse.GetValue(shared.Seed));
+            var train = ClassifierCliOptions.Load(ml, parse.GetValue(shared.Train)!, parse.GetValue(shared.Format)!);
+            var valid = parse.GetValue(validation) is { } v ? ClassifierCliOptions.Load(ml, v, parse.GetValue(shared.Format)!) : null;
             string output = parse.GetValue(shared.Output)!.FullName;
-            bool binary = shared.IsBinary(parse, train);
+            var task = shared.TaskOf(parse, train);
+            var labels = ClassifierCliOptions.LabelPreparation(ml, task).Fit(train);
             var printer = new ProgressPrinter(TimeSpan.FromSeconds(10));
-            var options = shared.ToOptions(parse, ClassifierCliOptions.HasPair(train)) with
-            {
-                MaxEpochs = parse.GetValue(epochs), MaxSteps = parse.GetValue(steps), EarlyStoppingPatience = parse.GetValue(early),
-                ValidationSet = valid, OutputDirectory = output, Progress = new InlineProgress<Training.TrainingProgress>(printer.Report),
-            };
             using var cancel = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); Console.Error.WriteLine("\nstopping after a checkpoint..."); };
-            var estimator = new RobertaClassifierEstimator(options, binary);
-            var model = estimator.Fit(train, cancel.Token);
+            var options = shared.ToOptions(parse, ClassifierCliOptions.HasPair(train));
+            options.MaxEpochs = parse.GetValue(epochs);
+            options.MaxSteps = parse.GetValue(steps);
+            options.EarlyStoppingPatience = parse.GetValue(early);
+            options.ValidationSet = valid is null ? null : labels.Transform(valid);
+            options.OutputDirectory = output;
+            options.Progress = new InlineProgress<Training.TrainingProgress>(printer.Report);
+            options.CancellationToken = cancel.Token;
+            var estimator = task == RobertaClassifierTask.Binary
+                ? ml.BinaryClassification.Trainers.RobertaClassifier(options)
+                : ml.MulticlassClassification.Trainers.RobertaClassifier(options);
+            var model = estimator.Fit(labels.Transform(train));
             printer.Flush();
             if (estimator.StartingCheckpointReport is { } report && (report.Missing.Count > 0 || report.Unexpected.Count > 0))
                 Console.Error.WriteLine($"roberta-zh: {report}");
             Console.Error.WriteLine($"{train.GetLoadReport()}");
             model.Save(output);
+            ml.Model.SaveWithRoberta(new TransformerChain<ITransformer>(labels, model), train.Schema, Path.Combine(output, "pipeline.zip"));
             foreach (var e in model.TrainingHistory)
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {e.Epoch}: validation accuracy {e.Accuracy:F4}  log-loss {e.LogLoss:F4}  ({e.Seconds:F1} s)"));
-            Console.Error.WriteLine($"{(binary ? "binary" : "multiclass")} classifier over {string.Join(", ", model.Classes)} saved to {output}");
+            Console.Error.WriteLine($"{(model.IsBinary ? "binary" : "multiclass")} classifier over {string.Join(", ", model.Classes)} saved to {output} (the whole pipeline: pipeline.zip)");
         }));
         return command;
     }

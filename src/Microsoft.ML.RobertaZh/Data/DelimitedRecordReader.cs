@@ -5,8 +5,9 @@ namespace Microsoft.ML.RobertaZh.Data;
 /// <summary>One record read by <see cref="DelimitedRecordReader"/>.</summary>
 /// <param name="Fields">The fields (empty for a blank line).</param>
 /// <param name="LineNumber">The 1-based line where the record starts.</param>
-/// <param name="Error">Why the record is malformed, or null.</param>
-internal readonly record struct DelimitedRecord(List<string> Fields, long LineNumber, string? Error)
+/// <param name="Error">Why the record is malformed (bad quoting, invalid UTF-8), or null.</param>
+/// <param name="InvalidUtf8">True when the problem is invalid UTF-8.</param>
+internal readonly record struct DelimitedRecord(List<string> Fields, long LineNumber, string? Error, bool InvalidUtf8 = false)
 {
     public bool IsBlank => Fields.Count == 0 && Error is null;
 }
@@ -20,13 +21,13 @@ internal readonly record struct DelimitedRecord(List<string> Fields, long LineNu
 /// </summary>
 internal sealed class DelimitedRecordReader
 {
-    private readonly TextReader _reader;
+    private readonly Utf8LineReader _reader;
     private readonly char[] _separators;
     private readonly bool _allowQuoting;
     private readonly bool _trimWhitespace;
     private long _line;
 
-    public DelimitedRecordReader(TextReader reader, char[] separators, bool allowQuoting, bool trimWhitespace)
+    public DelimitedRecordReader(Utf8LineReader reader, char[] separators, bool allowQuoting, bool trimWhitespace)
     {
         _reader = reader;
         _separators = separators;
@@ -37,15 +38,21 @@ internal sealed class DelimitedRecordReader
     /// <summary>Reads the next record; false at the end of the stream.</summary>
     public bool TryRead(out DelimitedRecord record)
     {
-        string? line = _reader.ReadLine();
-        if (line is null)
+        if (!_reader.TryRead(out var read))
         {
             record = default;
             return false;
         }
 
-        long start = ++_line;
+        long start = _line = read.Number;
+        string line = read.Text;
         var fields = new List<string>();
+        if (read.Error is not null)
+        {
+            record = new DelimitedRecord(fields, start, read.Error, InvalidUtf8: true);
+            return true;
+        }
+
         if (line.Length == 0 || (_trimWhitespace && string.IsNullOrWhiteSpace(line)))
         {
             record = new DelimitedRecord(fields, start, null);
@@ -82,11 +89,11 @@ internal sealed class DelimitedRecordReader
                     if (i >= line.Length)
                     {
                         // The quoted field continues on the next line (RFC 4180 allows line breaks inside quotes).
-                        string? next = _reader.ReadLine();
-                        if (next is null) return $"unterminated quoted field (the quote opened on line {opened} is never closed)";
-                        _line++;
+                        if (!_reader.TryRead(out var next)) return $"unterminated quoted field (the quote opened on line {opened} is never closed)";
+                        _line = next.Number;
+                        if (next.Error is not null) return $"line {next.Number}: {next.Error}";
                         field.Append('\n');
-                        line = next;
+                        line = next.Text;
                         i = 0;
                         continue;
                     }

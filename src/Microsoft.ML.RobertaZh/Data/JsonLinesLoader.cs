@@ -1,14 +1,14 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace Microsoft.ML.RobertaZh.Data;
 
 /// <summary>
-/// Loads JSON lines (one object per line, as CLUE's files) into a lazily read <see cref="FileDataView"/>. Each
-/// column reads the first of its keys present in the object; text columns take strings as they are and other
-/// values as their JSON text (so <c>"label": 1</c> and <c>"label": "1"</c> both give "1"). Invalid JSON, a line
-/// that is not an object, a missing required key and a value that is not a valid number are malformed rows.
+/// Loads JSON lines (one object per line, as CLUE's files) into a <see cref="FileDataView"/>. Each column reads the
+/// first of its keys present in the object; text columns take strings as they are and other values as their JSON text
+/// (so <c>"label": 1</c> and <c>"label": "1"</c> both give "1"). Invalid JSON, invalid UTF-8, a line that is not an
+/// object, a missing required key and a value that does not parse are malformed rows. Reached as
+/// <c>mlContext.Data.LoadFromJsonLines(path)</c>.
 /// </summary>
 public sealed class JsonLinesLoader
 {
@@ -27,78 +27,85 @@ public sealed class JsonLinesLoader
     /// <summary>The task format reported by loaded views.</summary>
     internal TaskFormat? Format { get; init; }
 
+    /// <summary>Checks the kept rows after the validating pass (the task formats' label audit).</summary>
+    internal Func<List<SourceRow>, LoadCounter, IEnumerable<long>>? Audit { get; init; }
+
     /// <summary>
     /// A view over <paramref name="path"/>. Without columns in the options, the first object's keys become the
     /// columns (strings, null, objects and arrays as text; numbers as Single; true/false as Boolean).
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="DataFormatException">A malformed row, when they are not skipped.</exception>
     public FileDataView Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Data file not found: {path}", path);
         var columns = _options.Columns is { Length: > 0 } given ? given : InferColumns(path);
         var b = new DataViewSchema.Builder();
-        foreach (var c in columns) b.AddColumn(c.Name, ValueConversion.ToType(c.DataKind));
-        return new FileDataView(path, b.ToSchema(), (_, counter) => Rows(path, columns, counter), Format);
+        foreach (var c in columns) b.AddColumn(c.Name, FieldParser.TypeOf(c.DataKind));
+        return new FileDataView(path, b.ToSchema(), counter => Rows(path, columns, counter), Format, Audit);
     }
 
     private static Column[] InferColumns(string path)
     {
-        using var reader = Open(path);
-        long line = 0;
-        while (reader.ReadLine() is { } text)
+        using var reader = new Utf8LineReader(path);
+        while (reader.TryRead(out var line))
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text)) continue;
+            if (line.Error is not null) throw new DataFormatException(path, line.Number, line.Error);
+            if (string.IsNullOrWhiteSpace(line.Text)) continue;
             JsonDocument doc;
             try
             {
-                doc = JsonDocument.Parse(text);
+                doc = JsonDocument.Parse(line.Text);
             }
             catch (JsonException e)
             {
-                throw new DataFormatException(path, line, "invalid JSON: " + e.Message);
+                throw new DataFormatException(path, line.Number, "invalid JSON: " + e.Message);
             }
 
             using (doc)
             {
-                if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new DataFormatException(path, line, "expected a JSON object");
-                return doc.RootElement.EnumerateObject().Select(p => new Column(p.Name, p.Value.ValueKind switch
+                if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new DataFormatException(path, line.Number, "expected a JSON object");
+                return [.. doc.RootElement.EnumerateObject().Select(p => new Column(p.Name, p.Value.ValueKind switch
                 {
                     JsonValueKind.Number => DataKind.Single,
                     JsonValueKind.True or JsonValueKind.False => DataKind.Boolean,
                     _ => DataKind.String,
-                }, p.Name)).ToArray();
+                }, p.Name))];
             }
         }
 
-        throw new DataFormatException(path, line, "the file has no JSON object to infer columns from");
+        throw new DataFormatException(path, 1, "the file has no JSON object to infer columns from");
     }
 
-    private IEnumerable<object?[]> Rows(string path, Column[] columns, LoadCounter counter)
+    private IEnumerable<SourceRow> Rows(string path, Column[] columns, LoadCounter? counter)
     {
-        using var reader = Open(path);
-        long line = 0;
-        while (reader.ReadLine() is { } text)
+        using var reader = new Utf8LineReader(path);
+        while (reader.TryRead(out var line))
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text)) continue;
             var row = new object?[columns.Length];
-            string? problem = Parse(text, columns, row, out string category);
+            string category = "invalid UTF-8";
+            string? problem = line.Error;
+            if (problem is null)
+            {
+                if (string.IsNullOrWhiteSpace(line.Text)) continue;
+                problem = Parse(line.Text, columns, row, out category);
+            }
+
             if (problem is not null)
             {
-                if (_options.OnMalformedRow == MalformedRowHandling.Throw) throw new DataFormatException(path, line, problem);
-                counter.Skip(category, line, problem);
+                if (_options.OnMalformedRow == MalformedRowHandling.Throw) throw new DataFormatException(path, line.Number, problem);
+                counter?.Skip(category, line.Number, problem);
                 continue;
             }
 
             if (RowHook?.Invoke(row) is { } reason)
             {
-                counter.Skip(reason, line, reason);
+                counter?.Skip(reason, line.Number, reason);
                 continue;
             }
 
-            yield return row;
+            yield return new SourceRow(line.Number, row);
         }
     }
 
@@ -125,17 +132,19 @@ public sealed class JsonLinesLoader
                 JsonElement value = default;
                 bool found = false;
                 foreach (var key in col.Keys)
+                {
                     if (root.TryGetProperty(key, out value))
                     {
                         found = true;
                         break;
                     }
+                }
 
                 if (!found)
                 {
                     category = "missing key";
                     if (col.Required) return $"missing key {string.Join(" or ", col.Keys.Select(k => $"\"{k}\""))} for column '{col.Name}'";
-                    row[c] = ValueConversion.ToCanonical(null, ValueConversion.ToType(col.DataKind), col.Name);
+                    row[c] = FieldParser.Empty(col.DataKind);
                     continue;
                 }
 
@@ -145,7 +154,7 @@ public sealed class JsonLinesLoader
                     JsonValueKind.Null => string.Empty,
                     _ => value.GetRawText(),
                 };
-                if (!ValueConversion.TryParse(raw, col.DataKind, out var parsed))
+                if (!FieldParser.TryParse(raw, col.DataKind, out var parsed))
                 {
                     category = "bad value";
                     return string.Create(CultureInfo.InvariantCulture, $"column '{col.Name}' (key \"{col.Keys[0]}\"): cannot parse {value.GetRawText()} as {col.DataKind}");
@@ -158,26 +167,25 @@ public sealed class JsonLinesLoader
         return null;
     }
 
-    private static StreamReader Open(string path) => new(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-
     /// <summary>Settings of a <see cref="JsonLinesLoader"/>.</summary>
     public sealed class Options
     {
         /// <summary>The columns to load; null or empty infers them from the first object.</summary>
         public Column[]? Columns { get; set; }
 
-        /// <summary>What to do with a malformed row. Default: <see cref="MalformedRowHandling.Throw"/>.</summary>
+        /// <summary>What to do with a malformed row (including invalid UTF-8). Default: <see cref="MalformedRowHandling.Throw"/>.</summary>
         public MalformedRowHandling OnMalformedRow { get; set; } = MalformedRowHandling.Throw;
     }
 
     /// <summary>A column read from the first present of its <see cref="Keys"/>.</summary>
     public sealed class Column
     {
-        /// <summary>Column <paramref name="name"/> of <paramref name="dataKind"/> read from the first present key of <paramref name="keys"/> (default: the name).</summary>
+        /// <summary>Column <paramref name="name"/> of <paramref name="dataKind"/> (String, Single, Double, Int32, Int64 or Boolean) read from the first present key of <paramref name="keys"/> (default: the name).</summary>
         public Column(string name, DataKind dataKind, params string[] keys)
         {
             ArgumentException.ThrowIfNullOrEmpty(name);
             ArgumentNullException.ThrowIfNull(keys);
+            _ = FieldParser.TypeOf(dataKind);
             Name = name;
             DataKind = dataKind;
             Keys = keys.Length == 0 ? [name] : keys;

@@ -44,7 +44,7 @@ public sealed class LoadReport
     }
 }
 
-/// <summary>Counts one pass's rows and skips; thread-confined to the cursor's iterator.</summary>
+/// <summary>Counts the validating pass's rows and skips.</summary>
 internal sealed class LoadCounter
 {
     private const int MaxExamples = 10;

@@ -1,6 +1,6 @@
 namespace Microsoft.ML.RobertaZh.Data;
 
-/// <summary>The task data formats <see cref="DataOperationsCatalog.LoadTaskDataset"/> reads.</summary>
+/// <summary>The task data formats <see cref="TaskDataCatalog.LoadTaskDataset(DataOperationsCatalog, string, TaskDatasetOptions)"/> reads.</summary>
 public enum TaskFormat
 {
     /// <summary>Detected from the file: <c>{</c> lines are CLUE JSON; a header naming label/text_a (or a synonym) is UER TSV; three tab fields ending in an integer label without a header is LCQMC; a .csv file is CSV.</summary>

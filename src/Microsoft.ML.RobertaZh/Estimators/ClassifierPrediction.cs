@@ -1,12 +1,11 @@
 namespace Microsoft.ML.RobertaZh.Estimators;
 
-/// <summary>The prediction of a classifier for one text (or pair).</summary>
-/// <param name="PredictedLabel">The most probable class as a value of the training label's type (string, float, int, long, uint, bool; a key as its uint).</param>
-/// <param name="PredictedLabelName">The same class as it is named in config.json's id2label.</param>
-/// <param name="Score">Class probabilities (softmax; averaged over windows for long texts), in the order of <paramref name="Classes"/>.</param>
+/// <summary>The prediction of a classifier for one text (or pair), from <see cref="RobertaClassifierTransformer.Predict(string, string?)"/>.</summary>
+/// <param name="PredictedLabel">The most probable class's name (binary: "1" for true, "0" for false; multiclass: the label's key value).</param>
+/// <param name="Probabilities">Class probabilities (softmax; averaged over windows for long texts), in the order of <paramref name="Classes"/>.</param>
 /// <param name="Classes">Class names in class order.</param>
-public sealed record ClassifierPrediction(object PredictedLabel, string PredictedLabelName, IReadOnlyList<float> Score, IReadOnlyList<string> Classes)
+public sealed record ClassifierPrediction(string PredictedLabel, IReadOnlyList<float> Probabilities, IReadOnlyList<string> Classes)
 {
-    /// <summary>The probability of the positive class (the second class: label 1, "1" or true) for two classes; NaN otherwise.</summary>
-    public float Probability => Score.Count == 2 ? Score[1] : float.NaN;
+    /// <summary>The probability of the positive class (the second: true) for two classes; NaN otherwise.</summary>
+    public float Probability => Probabilities.Count == 2 ? Probabilities[1] : float.NaN;
 }

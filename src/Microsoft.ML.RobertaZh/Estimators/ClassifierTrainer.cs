@@ -1,3 +1,5 @@
+using System.Globalization;
+using Microsoft.ML.RobertaZh.Hosting;
 using Microsoft.ML.RobertaZh.Model;
 using Microsoft.ML.RobertaZh.Training;
 
@@ -13,16 +15,25 @@ public sealed record EpochMetrics(int Epoch, long Step, double Accuracy, double 
 
 /// <summary>
 /// Fine-tunes a sequence-classification model on tokenized rows with the shared <see cref="TrainingLoop"/>: validation
-/// after every epoch (logged and plotted), early stopping with the best epoch's weights restored.
+/// after every epoch (logged to the channel, plotted, passed to the callback), early stopping with the best epoch's
+/// weights restored, and a stop between batches when the token fires or ML.NET's cancel flag is set.
+/// This is the one place where fine-tuning's training call runs.
 /// </summary>
 internal static class ClassifierTrainer
 {
-    public static IReadOnlyList<EpochMetrics> Train(RobertaClassifierOptions o, BertModel model, IReadOnlyList<ClassificationExample[]> trainRows,
-        IReadOnlyList<ClassificationExample[]>? validationRows, int padTokenId, string? vocabularyPath, CancellationToken cancellation)
+    /// <summary>Trains <paramref name="model"/>; returns the epochs' validation metrics and whether the run was cancelled (early stopping is not a cancel).</summary>
+    public static (IReadOnlyList<EpochMetrics> History, bool Cancelled) Train(RobertaClassifierOptions o, int seed, BertModel model, IReadOnlyList<ClassificationExample[]> trainRows,
+        IReadOnlyList<ClassificationExample[]>? validationRows, int padTokenId, string? vocabularyPath, CancellationToken cancellation,
+        IHost? host = null, IChannel? channel = null)
     {
         var examples = trainRows.SelectMany(r => r).ToList();
-        var source = new ClassificationBatchSource(examples, o.BatchSize, o.Shuffle, o.Seed, padTokenId);
-        long stepsPerEpoch = (source.BatchesPerEpoch + o.GradientAccumulationSteps - 1) / o.GradientAccumulationSteps;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        ITrainingBatchSource source = new ClassificationBatchSource(examples, o.BatchSize, o.Shuffle, seed, padTokenId);
+        int batchesPerEpoch = ((ClassificationBatchSource)source).BatchesPerEpoch;
+        if (host is not null) source = new CancelAwareBatchSource(source, host, cancel);
+        using var link = cancel.Token.Register(stop.Cancel);
+        long stepsPerEpoch = (batchesPerEpoch + o.GradientAccumulationSteps - 1) / o.GradientAccumulationSteps;
         long total = o.MaxSteps ?? stepsPerEpoch * o.MaxEpochs;
         if (o.Dropout is float p)
         {
@@ -35,7 +46,7 @@ internal static class ClassifierTrainer
             TotalSteps = total, GradientAccumulationSteps = o.GradientAccumulationSteps, LearningRate = o.LearningRate,
             WarmupSteps = o.WarmupSteps, WarmupProportion = o.WarmupRatio, MaxGradNorm = o.ClipNorm,
             Optimizer = new AdamWOptions { Epsilon = o.AdamEpsilon, WeightDecay = o.WeightDecay, BiasCorrection = o.AdamBiasCorrection },
-            EvaluateEverySteps = stepsPerEpoch, SaveEverySteps = stepsPerEpoch, OutputDirectory = o.OutputDirectory, Seed = o.Seed,
+            EvaluateEverySteps = stepsPerEpoch, SaveEverySteps = stepsPerEpoch, OutputDirectory = o.OutputDirectory, Seed = seed,
             LogEverySteps = Math.Max(1, stepsPerEpoch / 20),
         };
         var history = new List<EpochMetrics>();
@@ -43,10 +54,11 @@ internal static class ClassifierTrainer
         double bestAccuracy = double.NegativeInfinity;
         int sinceBest = 0;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        channel?.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
+            $"fine-tuning on {trainRows.Count} rows ({examples.Count} examples), {total} updates of batch {o.BatchSize}, learning rate {o.LearningRate:G3}, seed {seed}"));
         var loop = new TrainingLoop(model, source, training)
         {
-            Progress = o.Progress,
+            Progress = channel is null ? o.Progress : new ChannelProgress(channel, o.Progress),
             VocabularyPath = vocabularyPath,
             SelectionMetric = validationRows is null ? null : "accuracy",
             Evaluate = validationRows is null ? null : m =>
@@ -57,6 +69,8 @@ internal static class ClassifierTrainer
                 var state = history.Count;
                 var epoch = new EpochMetrics(state + 1, (state + 1) * stepsPerEpoch, accuracy, logLoss, seconds);
                 history.Add(epoch);
+                channel?.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
+                    $"epoch {epoch.Epoch}: validation accuracy {accuracy:F4}, log-loss {logLoss:F4} ({seconds:F1} s)"));
                 o.MetricsCallback?.Invoke(epoch);
                 if (accuracy > bestAccuracy)
                 {
@@ -74,7 +88,7 @@ internal static class ClassifierTrainer
         };
         loop.Run(stop.Token);
         best?.CopyTo(model.Parameters, 0);
-        return history;
+        return (history, cancel.IsCancellationRequested);
     }
 
     /// <summary>Accuracy and mean negative log-probability of the true class (clipped at 1e-15), over rows with a label.</summary>

@@ -1,21 +1,19 @@
-using Microsoft.ML.RobertaZh.Data;
 using Microsoft.ML.RobertaZh.Training;
 
 namespace Microsoft.ML.RobertaZh.Estimators;
 
 /// <summary>
-/// Training (and validation) data read from data views, labels mapped to classes and texts tokenized once, ready for
-/// any number of training runs (a fit, or every trial of a sweep).
+/// Training (and validation) data read from data views through cursors, labels turned into class indices (Boolean:
+/// false 0, true 1; key k: class k − 1, key 0 = missing label, skipped) and texts tokenized once.
 /// </summary>
 internal sealed class ClassifierTrainingData
 {
-    public required LabelMap Labels { get; init; }
+    public required ClassLabels Labels { get; init; }
     public required ClassifierStartingPoint Start { get; init; }
-    public required ClassificationEncoder Encoder { get; init; }
     public required List<ClassificationExample[]> Train { get; init; }
     public List<ClassificationExample[]>? Validation { get; init; }
 
-    /// <summary>Training rows without a label, skipped.</summary>
+    /// <summary>Training rows without a label (missing key), skipped.</summary>
     public int SkippedTrainRows { get; init; }
 
     /// <summary>Validation rows without a label, skipped.</summary>
@@ -23,55 +21,78 @@ internal sealed class ClassifierTrainingData
 
     public int PadTokenId => Start.Tokenizer.Vocabulary.GetId(Start.Tokenizer.Options.PaddingToken) ?? 0;
 
-    public static ClassifierTrainingData Prepare(RobertaClassifierOptions o, bool binary, IDataView train, IDataView? validation)
+    public static ClassifierTrainingData Prepare(RobertaClassifierOptions o, RobertaClassifierTask task, IDataView train, IDataView? validation)
     {
         ArgumentNullException.ThrowIfNull(train);
         o.Validate();
-        ClassifierRows.CheckSchema(SchemaShape.Create(train.Schema), o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName);
-        if (validation is not null)
-            ClassifierRows.CheckSchema(SchemaShape.Create(validation.Schema), o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName);
+        ClassifierSchema.Check(train.Schema, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, task);
+        if (validation is not null) ClassifierSchema.Check(validation.Schema, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, task);
+        var labels = task == RobertaClassifierTask.Binary ? ClassLabels.Binary : ClassLabels.FromKeyColumn(train.Schema[o.LabelColumnName]);
+        if (labels.Count < 2)
+            throw new ArgumentException($"The label column '{o.LabelColumnName}' has {labels.Count} class; a classifier needs at least 2.");
+        if (validation is not null && !validation.Schema[o.LabelColumnName].Type.Equals(train.Schema[o.LabelColumnName].Type))
+            throw new ArgumentException($"The validation label column '{o.LabelColumnName}' has type {validation.Schema[o.LabelColumnName].Type}; the training one has {train.Schema[o.LabelColumnName].Type}. Map both with the same fitted MapValueToKey.");
         var start = ClassifierStartingPoint.From(o);
         if (o.MaxSequenceLength > start.MaxPositions)
             throw new ArgumentException($"MaxSequenceLength {o.MaxSequenceLength} exceeds the model's max_position_embeddings ({start.MaxPositions}).");
 
-        var labelColumn = train.Schema[o.LabelColumnName];
-        var trainRows = ClassifierRows.Read(train, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName);
-        var labels = LabelMap.Build(labelColumn.Type, trainRows.Select(r => r.Label), labelColumn.Annotations.KeyValues);
-        if (labels.Count < 2)
-            throw new ArgumentException($"The training data has {labels.Count} class{(labels.Count == 1 ? "" : "es")} in column '{o.LabelColumnName}' ({string.Join(", ", labels.Names)}); a classifier needs at least 2.");
-        if (binary && labels.Count != 2)
-            throw new ArgumentException($"Binary classification needs exactly 2 classes; column '{o.LabelColumnName}' has {labels.Count}: {string.Join(", ", labels.Names.Take(10))}. Use the multiclass trainer.");
-
         var encoder = new ClassificationEncoder(start.Tokenizer, o.MaxSequenceLength, o.LongTextStrategy, o.Stride);
-        var (trainExamples, skippedTrain) = Encode(encoder, trainRows, labels);
-        List<ClassificationExample[]>? validExamples = null;
+        var (trainRows, skippedTrain) = Read(train, o, encoder, labels.Count);
+        if (trainRows.Count == 0) throw new ArgumentException("The training data has no labelled rows.");
+        List<ClassificationExample[]>? validRows = null;
         int skippedValid = 0;
         if (validation is not null)
         {
-            var validColumn = validation.Schema[o.LabelColumnName];
-            if (!validColumn.Type.Equals(labelColumn.Type))
-                throw new ArgumentException($"The validation label column '{o.LabelColumnName}' has type {validColumn.Type}; the training one has {labelColumn.Type}.");
-            var validRows = ClassifierRows.Read(validation, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName);
-            (validExamples, skippedValid) = Encode(encoder, validRows, labels);
-            if (validExamples.Count == 0) throw new ArgumentException("The validation set has no labeled rows.");
+            (validRows, skippedValid) = Read(validation, o, encoder, labels.Count);
+            if (validRows.Count == 0) throw new ArgumentException("The validation set has no labelled rows.");
         }
+
         return new ClassifierTrainingData
         {
-            Labels = labels, Start = start, Encoder = encoder, Train = trainExamples, Validation = validExamples,
-            SkippedTrainRows = skippedTrain, SkippedValidationRows = skippedValid,
+            Labels = labels, Start = start, Train = trainRows, Validation = validRows, SkippedTrainRows = skippedTrain, SkippedValidationRows = skippedValid,
         };
     }
 
-    private static (List<ClassificationExample[]> Rows, int Skipped) Encode(ClassificationEncoder encoder, List<ClassifierRow> rows, LabelMap labels)
+    /// <summary>Streams the rows of <paramref name="view"/> through a cursor, tokenizing each (rows with a missing key label are skipped).</summary>
+    private static (List<ClassificationExample[]> Rows, int Skipped) Read(IDataView view, RobertaClassifierOptions o, ClassificationEncoder encoder, int classes)
     {
-        var result = new List<ClassificationExample[]>(rows.Count);
-        int skipped = 0;
-        foreach (var row in rows)
+        var schema = view.Schema;
+        var s1 = schema[o.Sentence1ColumnName];
+        var s2 = o.Sentence2ColumnName is null ? (DataViewSchema.Column?)null : schema[o.Sentence2ColumnName];
+        var label = schema[o.LabelColumnName];
+        var needed = s2 is { } c2 ? new[] { s1, c2, label } : [s1, label];
+        using var cursor = view.GetRowCursor(needed);
+        var get1 = cursor.GetGetter<ReadOnlyMemory<char>>(s1);
+        var get2 = s2 is { } p ? cursor.GetGetter<ReadOnlyMemory<char>>(p) : null;
+        Func<int> getLabel;
+        if (label.Type is BooleanDataViewType)
         {
-            int label = labels.IndexOf(row.Label);
-            if (label < 0) { skipped++; continue; }
-            result.Add(encoder.Encode(row.Text, row.Pair, label));
+            var g = cursor.GetGetter<bool>(label);
+            getLabel = () => { bool v = false; g(ref v); return v ? 1 : 0; };
         }
-        return (result, skipped);
+        else
+        {
+            var g = cursor.GetGetter<uint>(label);
+            getLabel = () => { uint v = 0; g(ref v); return v == 0 || v > classes ? -1 : (int)v - 1; };
+        }
+
+        var rows = new List<ClassificationExample[]>();
+        int skipped = 0;
+        ReadOnlyMemory<char> text = default, pair = default;
+        while (cursor.MoveNext())
+        {
+            int index = getLabel();
+            if (index < 0)
+            {
+                skipped++;
+                continue;
+            }
+
+            get1(ref text);
+            get2?.Invoke(ref pair);
+            rows.Add(encoder.Encode(text.ToString(), get2 is null ? null : pair.ToString(), index));
+        }
+
+        return (rows, skipped);
     }
 }

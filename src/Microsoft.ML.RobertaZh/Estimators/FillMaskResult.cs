@@ -7,7 +7,7 @@ namespace Microsoft.ML.RobertaZh.Estimators;
 /// <param name="TokenStr">The candidate's token text.</param>
 public sealed record FillMaskResult(string Sequence, float Score, int Token, string TokenStr);
 
-/// <summary>How <see cref="MaskedLanguageModel.Embed"/> turns token states into one vector per text.</summary>
+/// <summary>How <see cref="RobertaEncoderTransformer.Embed"/> turns token states into one vector per text.</summary>
 public enum EmbeddingPooling
 {
     /// <summary>The final hidden state of <c>[CLS]</c>.</summary>

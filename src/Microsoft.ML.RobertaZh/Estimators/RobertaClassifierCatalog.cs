@@ -1,55 +1,55 @@
-using Microsoft.ML.RobertaZh.Data;
-using Microsoft.ML.RobertaZh.Evaluation;
+using Microsoft.ML.RobertaZh.Hosting;
 
 namespace Microsoft.ML.RobertaZh.Estimators;
 
 /// <summary>
-/// The RoBERTa classifier in the classification catalogs, as ML.NET's <c>TextClassification</c> trainer is reached:
-/// <c>context.MulticlassClassification.Trainers.RobertaClassifier(...)</c> and
-/// <c>context.BinaryClassification.Trainers.RobertaClassifier(...)</c>, each with a short overload and an options one.
+/// The RoBERTa classifier in ML.NET's trainer catalogs, as ML.NET's TorchSharp <c>TextClassification</c> is reached:
+/// <c>mlContext.BinaryClassification.Trainers.RobertaClassifier(...)</c> (Boolean label) and
+/// <c>mlContext.MulticlassClassification.Trainers.RobertaClassifier(...)</c> (key label), each with a short overload and
+/// an options one.
 /// </summary>
 public static class RobertaClassifierCatalog
 {
     /// <summary>
-    /// A multiclass RoBERTa classifier fine-tuned from <paramref name="modelPath"/> (a Hugging Face, UER-py or own model
-    /// directory with vocab.txt); the other settings keep <see cref="RobertaClassifierOptions"/>' defaults.
-    /// </summary>
-    public static RobertaClassifierEstimator RobertaClassifier(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
-        string modelPath, string labelColumnName = "Label", string sentence1ColumnName = "Sentence1", string? sentence2ColumnName = null,
-        string scoreColumnName = "Score", string predictedLabelColumnName = "PredictedLabel", int batchSize = 32, int maxEpochs = 3,
-        IDataView? validationSet = null)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        return new RobertaClassifierEstimator(Short(modelPath, labelColumnName, sentence1ColumnName, sentence2ColumnName, scoreColumnName,
-            predictedLabelColumnName, batchSize, maxEpochs, validationSet));
-    }
-
-    /// <summary>A multiclass RoBERTa classifier with <paramref name="options"/>.</summary>
-    public static RobertaClassifierEstimator RobertaClassifier(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, RobertaClassifierOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        return new RobertaClassifierEstimator(options);
-    }
-
-    /// <summary>
-    /// A binary RoBERTa classifier (exactly two classes; the positive one is the second in sorted order: 1, "1" or true)
-    /// fine-tuned from <paramref name="modelPath"/>; it also outputs the positive class's probability.
+    /// A binary classifier fine-tuned from <paramref name="modelPath"/> (a Hugging Face, UER-py or own model directory with
+    /// vocab.txt) on a Boolean label: Score is the margin logit₁ − logit₀, Probability its sigmoid, PredictedLabel a Boolean.
     /// </summary>
     public static RobertaClassifierEstimator RobertaClassifier(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
-        string modelPath, string labelColumnName = "Label", string sentence1ColumnName = "Sentence1", string? sentence2ColumnName = null,
-        string scoreColumnName = "Score", string predictedLabelColumnName = "PredictedLabel", int batchSize = 32, int maxEpochs = 3,
-        IDataView? validationSet = null)
+        string modelPath, string labelColumnName = RobertaClassifierOptions.Defaults.LabelColumnName,
+        string sentence1ColumnName = RobertaClassifierOptions.Defaults.Sentence1ColumnName, string? sentence2ColumnName = null,
+        string scoreColumnName = RobertaClassifierOptions.Defaults.ScoreColumnName, string predictedLabelColumnName = RobertaClassifierOptions.Defaults.PredictedLabelColumnName,
+        string probabilityColumnName = RobertaClassifierOptions.Defaults.ProbabilityColumnName,
+        int batchSize = RobertaClassifierOptions.Defaults.BatchSize, int maxEpochs = RobertaClassifierOptions.Defaults.MaxEpochs, IDataView? validationSet = null)
     {
-        ArgumentNullException.ThrowIfNull(catalog);
-        return new RobertaClassifierEstimator(Short(modelPath, labelColumnName, sentence1ColumnName, sentence2ColumnName, scoreColumnName,
-            predictedLabelColumnName, batchSize, maxEpochs, validationSet), binary: true);
+        var options = Short(modelPath, labelColumnName, sentence1ColumnName, sentence2ColumnName, scoreColumnName, predictedLabelColumnName, batchSize, maxEpochs, validationSet);
+        options.ProbabilityColumnName = probabilityColumnName;
+        return catalog.RobertaClassifier(options);
     }
 
-    /// <summary>A binary RoBERTa classifier with <paramref name="options"/>.</summary>
+    /// <summary>A binary classifier with <paramref name="options"/>.</summary>
     public static RobertaClassifierEstimator RobertaClassifier(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, RobertaClassifierOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new RobertaClassifierEstimator(options, binary: true);
+        return new RobertaClassifierEstimator(Interop.EnvironmentOf(catalog), options, RobertaClassifierTask.Binary);
+    }
+
+    /// <summary>
+    /// A multiclass classifier fine-tuned from <paramref name="modelPath"/> on a key label (add
+    /// <c>MapValueToKey</c> before it): Score holds the class probabilities with the class names as SlotNames,
+    /// PredictedLabel is a key with the label's KeyValues.
+    /// </summary>
+    public static RobertaClassifierEstimator RobertaClassifier(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string modelPath, string labelColumnName = RobertaClassifierOptions.Defaults.LabelColumnName,
+        string sentence1ColumnName = RobertaClassifierOptions.Defaults.Sentence1ColumnName, string? sentence2ColumnName = null,
+        string scoreColumnName = RobertaClassifierOptions.Defaults.ScoreColumnName, string predictedLabelColumnName = RobertaClassifierOptions.Defaults.PredictedLabelColumnName,
+        int batchSize = RobertaClassifierOptions.Defaults.BatchSize, int maxEpochs = RobertaClassifierOptions.Defaults.MaxEpochs, IDataView? validationSet = null) =>
+        catalog.RobertaClassifier(Short(modelPath, labelColumnName, sentence1ColumnName, sentence2ColumnName, scoreColumnName, predictedLabelColumnName, batchSize, maxEpochs, validationSet));
+
+    /// <summary>A multiclass classifier with <paramref name="options"/>.</summary>
+    public static RobertaClassifierEstimator RobertaClassifier(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, RobertaClassifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new RobertaClassifierEstimator(Interop.EnvironmentOf(catalog), options, RobertaClassifierTask.Multiclass);
     }
 
     private static RobertaClassifierOptions Short(string modelPath, string label, string sentence1, string? sentence2, string score, string predicted,

@@ -1,108 +1,159 @@
-using Microsoft.ML.RobertaZh.Data;
 using Microsoft.ML.RobertaZh.Training;
 
 namespace Microsoft.ML.RobertaZh.Estimators;
 
 /// <summary>
-/// Settings of the RoBERTa text classifier, named as ML.NET's text-classification trainer names them, plus what
-/// UER-py's run_classifier offers. Defaults are UER's (learning rate 2e-5, 3 epochs, batch 32, warm-up 10%, sequence
-/// length 128, decay 0.01, AdamW ε 1e-6, seed 7), except AdamW's bias correction, which is on as in torch.
+/// Settings of the RoBERTa text classifier, named as ML.NET's TorchSharp text-classification trainer names them, plus
+/// what UER-py's run_classifier offers. Defaults (in <see cref="Defaults"/>) are UER's (learning rate 2e-5, 3 epochs,
+/// batch 32, warm-up 10%, sequence length 128, decay 0.01, AdamW ε 1e-6), except AdamW's bias correction, which is on
+/// as in torch. Set either <see cref="ModelPath"/> or <see cref="PretrainedModel"/> as the starting point.
 /// </summary>
-public sealed record RobertaClassifierOptions
+public sealed class RobertaClassifierOptions
 {
-    /// <summary>The label column (strings or numbers). Default "Label".</summary>
-    public string LabelColumnName { get; init; } = "Label";
+    /// <summary>The documented default values.</summary>
+    public static class Defaults
+    {
+        /// <summary>Default label column.</summary>
+        public const string LabelColumnName = "Label";
+
+        /// <summary>Default first text column.</summary>
+        public const string Sentence1ColumnName = "Sentence1";
+
+        /// <summary>Default score column.</summary>
+        public const string ScoreColumnName = "Score";
+
+        /// <summary>Default predicted-label column.</summary>
+        public const string PredictedLabelColumnName = "PredictedLabel";
+
+        /// <summary>Default probability column (binary).</summary>
+        public const string ProbabilityColumnName = "Probability";
+
+        /// <summary>Default examples per batch.</summary>
+        public const int BatchSize = 32;
+
+        /// <summary>Default passes over the training data.</summary>
+        public const int MaxEpochs = 3;
+
+        /// <summary>Default peak learning rate (UER's).</summary>
+        public const float LearningRate = 2e-5f;
+
+        /// <summary>Default warm-up fraction.</summary>
+        public const double WarmupRatio = 0.1;
+
+        /// <summary>Default AdamW weight decay.</summary>
+        public const float WeightDecay = 0.01f;
+
+        /// <summary>Default AdamW ε.</summary>
+        public const float AdamEpsilon = 1e-6f;
+
+        /// <summary>Default gradient-clipping norm.</summary>
+        public const double ClipNorm = 1.0;
+
+        /// <summary>Default tokens per input, special tokens included.</summary>
+        public const int MaxSequenceLength = 128;
+
+        /// <summary>Default stride of sliding windows.</summary>
+        public const int Stride = 64;
+    }
+
+    /// <summary>The label column: Boolean for binary classification, a key (from <c>MapValueToKey</c>) for multiclass. Default "Label".</summary>
+    public string LabelColumnName { get; set; } = Defaults.LabelColumnName;
 
     /// <summary>The (first) text column. Default "Sentence1".</summary>
-    public string Sentence1ColumnName { get; init; } = "Sentence1";
+    public string Sentence1ColumnName { get; set; } = Defaults.Sentence1ColumnName;
 
-    /// <summary>The second text column of sentence-pair tasks; null for single-text classification.</summary>
-    public string? Sentence2ColumnName { get; init; }
+    /// <summary>The second text column of sentence-pair tasks (LCQMC, OCNLI); null for single texts.</summary>
+    public string? Sentence2ColumnName { get; set; }
 
-    /// <summary>Output column of class probabilities (a vector; for binary tasks the positive class's probability is also in <see cref="ProbabilityColumnName"/>). Default "Score".</summary>
-    public string ScoreColumnName { get; init; } = "Score";
+    /// <summary>Output score: binary, the margin logit₁ − logit₀ (Single); multiclass, the class probabilities (softmax vector). Default "Score".</summary>
+    public string ScoreColumnName { get; set; } = Defaults.ScoreColumnName;
 
-    /// <summary>Output column of the predicted label (the original label value). Default "PredictedLabel".</summary>
-    public string PredictedLabelColumnName { get; init; } = "PredictedLabel";
+    /// <summary>Output predicted label: Boolean (binary) or a key with the label's key values (multiclass). Default "PredictedLabel".</summary>
+    public string PredictedLabelColumnName { get; set; } = Defaults.PredictedLabelColumnName;
 
-    /// <summary>Output column of the positive-class probability for binary tasks. Default "Probability".</summary>
-    public string ProbabilityColumnName { get; init; } = "Probability";
+    /// <summary>Output probability of the positive class (binary only): sigmoid of the score. Default "Probability".</summary>
+    public string ProbabilityColumnName { get; set; } = Defaults.ProbabilityColumnName;
 
-    /// <summary>Examples per batch. Default 32.</summary>
-    public int BatchSize { get; init; } = 32;
+    /// <summary>Examples per batch (training and scoring). Default 32.</summary>
+    public int BatchSize { get; set; } = Defaults.BatchSize;
 
     /// <summary>Passes over the training data (ignored when <see cref="MaxSteps"/> is set). Default 3.</summary>
-    public int MaxEpochs { get; init; } = 3;
+    public int MaxEpochs { get; set; } = Defaults.MaxEpochs;
 
-    /// <summary>Updates to run instead of whole epochs.</summary>
-    public long? MaxSteps { get; init; }
+    /// <summary>Updates to run instead of whole epochs; null runs <see cref="MaxEpochs"/>.</summary>
+    public long? MaxSteps { get; set; }
 
     /// <summary>Peak learning rate. Default 2e-5.</summary>
-    public float LearningRate { get; init; } = 2e-5f;
+    public float LearningRate { get; set; } = Defaults.LearningRate;
 
     /// <summary>Warm-up as a fraction of the updates (when <see cref="WarmupSteps"/> is null). Default 0.1.</summary>
-    public double WarmupRatio { get; init; } = 0.1;
+    public double WarmupRatio { get; set; } = Defaults.WarmupRatio;
 
     /// <summary>Warm-up updates; overrides <see cref="WarmupRatio"/>.</summary>
-    public long? WarmupSteps { get; init; }
+    public long? WarmupSteps { get; set; }
 
     /// <summary>AdamW decoupled weight decay (not on biases and LayerNorm weights). Default 0.01.</summary>
-    public float WeightDecay { get; init; } = 0.01f;
+    public float WeightDecay { get; set; } = Defaults.WeightDecay;
 
     /// <summary>AdamW ε. Default 1e-6.</summary>
-    public float AdamEpsilon { get; init; } = 1e-6f;
+    public float AdamEpsilon { get; set; } = Defaults.AdamEpsilon;
 
     /// <summary>
-    /// AdamW bias correction, as torch.optim.AdamW and Hugging Face's Trainer do. Default true: without it the first
-    /// updates are about 3× larger, which UER's small learning rates tolerate but larger ones (training from scratch) do not.
-    /// Turn it off to match UER-py's or Google BERT's optimizer exactly.
+    /// AdamW bias correction, as torch.optim.AdamW does. Default true: without it the first updates are about 3× larger,
+    /// which UER's small learning rates tolerate but larger ones (training from scratch) do not.
     /// </summary>
-    public bool AdamBiasCorrection { get; init; } = true;
+    public bool AdamBiasCorrection { get; set; } = true;
 
     /// <summary>Clip gradients to this global norm; 0 turns clipping off. Default 1.0.</summary>
-    public double ClipNorm { get; init; } = 1.0;
+    public double ClipNorm { get; set; } = Defaults.ClipNorm;
 
     /// <summary>Dropout everywhere (0 turns it off); null keeps the model config's.</summary>
-    public float? Dropout { get; init; }
+    public float? Dropout { get; set; }
 
     /// <summary>Tokens per input including special tokens. Default 128.</summary>
-    public int MaxSequenceLength { get; init; } = 128;
+    public int MaxSequenceLength { get; set; } = Defaults.MaxSequenceLength;
 
     /// <summary>Truncation or sliding windows for long texts. Default truncation.</summary>
-    public LongTextStrategy LongTextStrategy { get; init; } = LongTextStrategy.Truncate;
+    public LongTextStrategy LongTextStrategy { get; set; } = LongTextStrategy.Truncate;
 
     /// <summary>Tokens between window starts with <see cref="LongTextStrategy.SlidingWindow"/>. Default 64.</summary>
-    public int Stride { get; init; } = 64;
+    public int Stride { get; set; } = Defaults.Stride;
 
     /// <summary>Batches per update. Default 1.</summary>
-    public int GradientAccumulationSteps { get; init; } = 1;
+    public int GradientAccumulationSteps { get; set; } = 1;
 
     /// <summary>Shuffle the training data every epoch. Default true.</summary>
-    public bool Shuffle { get; init; } = true;
+    public bool Shuffle { get; set; } = true;
 
-    /// <summary>Seed of initialization, shuffling and dropout. Default 7 (UER's).</summary>
-    public int Seed { get; init; } = 7;
+    /// <summary>Seed of the new head, shuffling and dropout; null (the default) derives it from the MLContext's seed.</summary>
+    public int? Seed { get; set; }
 
     /// <summary>Stop after this many epochs without validation improvement (the best epoch's weights are kept); null never stops early.</summary>
-    public int? EarlyStoppingPatience { get; init; }
+    public int? EarlyStoppingPatience { get; set; }
 
-    /// <summary>The starting point: a model directory (Hugging Face, UER or ours) with vocab.txt.</summary>
-    public string? ModelPath { get; init; }
+    /// <summary>The starting point: a model directory (Hugging Face, UER-py or ours) with vocab.txt.</summary>
+    public string? ModelPath { get; set; }
 
-    /// <summary>The starting point: a model fitted by RobertaPretrainEstimator (instead of <see cref="ModelPath"/>).</summary>
-    public MaskedLanguageModel? PretrainedModel { get; init; }
+    /// <summary>The starting point: an encoder fitted by <see cref="RobertaPretrainEstimator"/> or loaded with <see cref="RobertaEncoderTransformer.Load"/> (instead of <see cref="ModelPath"/>).</summary>
+    public RobertaEncoderTransformer? PretrainedModel { get; set; }
 
-    /// <summary>Data evaluated after every epoch (accuracy and log-loss, logged, plotted and passed to <see cref="MetricsCallback"/>); enables early stopping and keeping the best epoch's weights.</summary>
-    public IDataView? ValidationSet { get; init; }
+    /// <summary>Data evaluated after every epoch (accuracy and log-loss, logged and passed to <see cref="MetricsCallback"/>); enables early stopping and keeping the best epoch's weights.</summary>
+    public IDataView? ValidationSet { get; set; }
 
     /// <summary>Called after every epoch's validation with its metrics (as ML.NET's ImageClassificationTrainer's <c>MetricsCallback</c>).</summary>
-    public Action<EpochMetrics>? MetricsCallback { get; init; }
+    public Action<EpochMetrics>? MetricsCallback { get; set; }
 
-    /// <summary>Checkpoints, metrics.jsonl and learning_curve.svg go here; null keeps nothing on disk.</summary>
-    public string? OutputDirectory { get; init; }
+    /// <summary>Checkpoints, metrics.jsonl and learning_curve.svg go here (and a re-run resumes from them); null keeps nothing on disk.</summary>
+    public string? OutputDirectory { get; set; }
 
-    /// <summary>Training progress (per logged update and per epoch's validation).</summary>
-    public IProgress<TrainingProgress>? Progress { get; init; }
+    /// <summary>Training progress after every logged update and every epoch's validation (also logged to <c>MLContext.Log</c>).</summary>
+    public IProgress<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>Stops training between batches (after a checkpoint when <see cref="OutputDirectory"/> is set); <c>Fit</c> then throws <see cref="OperationCanceledException"/>.</summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>A shallow copy (sweeps change a trial's epochs, batch size and learning rate on it).</summary>
+    public RobertaClassifierOptions Clone() => (RobertaClassifierOptions)MemberwiseClone();
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the setting when a value is invalid.</summary>
     public void Validate()
@@ -115,6 +166,17 @@ public sealed record RobertaClassifierOptions
         if (LongTextStrategy == LongTextStrategy.SlidingWindow && (Stride <= 0 || Stride > MaxSequenceLength - 2)) throw new ArgumentOutOfRangeException(nameof(Stride), Stride, "must be in [1, MaxSequenceLength - 2].");
         if (Dropout is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "must be in [0, 1).");
         if (EarlyStoppingPatience is <= 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "must be positive.");
-        if (ModelPath is null && PretrainedModel is null) throw new ArgumentException("Set ModelPath (a model directory) or PretrainedModel (a fitted masked language model) as the starting point.");
+        if (GradientAccumulationSteps <= 0) throw new ArgumentOutOfRangeException(nameof(GradientAccumulationSteps), GradientAccumulationSteps, "must be positive.");
+        if (ModelPath is null && PretrainedModel is null) throw new ArgumentException("Set ModelPath (a model directory) or PretrainedModel (a fitted RobertaEncoderTransformer) as the starting point.");
     }
+}
+
+/// <summary>Which catalog a <see cref="RobertaClassifierEstimator"/> belongs to, and so its output columns.</summary>
+public enum RobertaClassifierTask
+{
+    /// <summary>Boolean label; Score (margin), Probability, PredictedLabel (Boolean).</summary>
+    Binary,
+
+    /// <summary>Key label; Score (softmax vector with SlotNames), PredictedLabel (key with KeyValues).</summary>
+    Multiclass,
 }

@@ -16,6 +16,7 @@ public sealed partial class RobertaClassifierTransformer
     public void Save(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         lock (_gate)
         {
             _settings.WriteTo(Model.Config, _labels);
@@ -37,12 +38,14 @@ public sealed partial class RobertaClassifierTransformer
 
     /// <summary>
     /// Loads a classifier directory written by <see cref="Save"/>, or any Hugging Face BertForSequenceClassification
-    /// directory with id2label and vocab.txt (its labels are then read as strings and the columns get their default names).
+    /// directory with id2label and vocab.txt (a multiclass model whose classes are its id2label names, with the default
+    /// column names). <paramref name="env"/> (an <see cref="MLContext"/>) receives its log messages.
     /// </summary>
     /// <exception cref="FileNotFoundException">config.json, the weights or vocab.txt are missing.</exception>
     /// <exception cref="InvalidDataException">The directory holds no classification model.</exception>
-    public static RobertaClassifierTransformer Load(string directory)
+    public static RobertaClassifierTransformer Load(IHostEnvironment env, string directory)
     {
+        ArgumentNullException.ThrowIfNull(env);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         string configPath = Path.Combine(directory, "config.json"), vocab = Path.Combine(directory, "vocab.txt");
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Model directory not found: {directory}");
@@ -52,6 +55,6 @@ public sealed partial class RobertaClassifierTransformer
         var model = BertModel.Load(directory, out var report, BertHeads.Classification(labels.Count));
         if (report.Missing.Any(n => n.StartsWith("classifier.", StringComparison.Ordinal)))
             throw new InvalidDataException($"{report.SourcePath} has no classification head (classifier.weight/bias); it is not a fine-tuned classifier.");
-        return new RobertaClassifierTransformer(model, BertTokenizer.Load(vocab), labels, settings, []);
+        return new RobertaClassifierTransformer(env, model, BertTokenizer.Load(vocab), labels, settings, []);
     }
 }

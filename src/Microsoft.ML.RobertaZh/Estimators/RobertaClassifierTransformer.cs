@@ -1,32 +1,39 @@
-using Microsoft.ML.RobertaZh.Data;
 using Microsoft.ML.RobertaZh.Model;
+using Microsoft.ML.RobertaZh.Scoring;
 using Microsoft.ML.RobertaZh.Tokenization;
-using Microsoft.ML.RobertaZh.Training;
 
 namespace Microsoft.ML.RobertaZh.Estimators;
 
 /// <summary>
-/// A fine-tuned RoBERTa text classifier (what <see cref="RobertaClassifierEstimator"/> fits). <see cref="Transform"/> is
-/// lazy and adds, computed in batches as a cursor reads: the predicted label (a value of the training label's type),
-/// the class probabilities as a float vector (softmax, never raw logits; slot names are the classes), and for binary
-/// tasks the positive class's probability. The positive class is the second in sorted order (1, "1" or true).
+/// A fine-tuned RoBERTa text classifier, what <see cref="RobertaClassifierEstimator"/> fits. <see cref="Transform"/> is
+/// lazy and batched (one forward pass per <see cref="RobertaClassifierOptions.BatchSize"/> rows) and appends the columns
+/// ML.NET's evaluators read. Binary: <c>Score</c> (Single, the margin logit₁ − logit₀), <c>Probability</c> (Single, its
+/// sigmoid), <c>PredictedLabel</c> (Boolean, Score &gt; 0). Multiclass: <c>Score</c> (the class probabilities, with the
+/// class names as SlotNames) and <c>PredictedLabel</c> (a key with the label's KeyValues, so <c>MapKeyToValue</c> gives
+/// the class back). It is a row-to-row mapper (so <c>CreatePredictionEngine</c> works) and disposable.
+/// ML.NET cannot save it inside its own model zip: use <see cref="Save"/>/<see cref="Load"/> or
+/// <c>mlContext.Model.SaveWithRoberta</c>/<c>LoadWithRoberta</c>.
 /// </summary>
-public sealed partial class RobertaClassifierTransformer : ITransformer
+public sealed partial class RobertaClassifierTransformer : ITransformer, IDisposable
 {
-    private readonly LabelMap _labels;
+    private readonly ClassLabels _labels;
     private readonly ClassifierSettings _settings;
-    private readonly ClassificationEncoder _encoder;
+    private readonly ClassifierScorer _scorer;
     private readonly Lock _gate = new();
+    private bool _disposed;
 
-    internal RobertaClassifierTransformer(BertModel model, BertTokenizer tokenizer, LabelMap labels, ClassifierSettings settings, IReadOnlyList<EpochMetrics> history)
+    internal RobertaClassifierTransformer(IHostEnvironment? env, BertModel model, BertTokenizer tokenizer, ClassLabels labels, ClassifierSettings settings, IReadOnlyList<EpochMetrics> history)
     {
+        Host = env?.Register(nameof(RobertaClassifierTransformer));
         Model = model;
         Tokenizer = tokenizer;
         _labels = labels;
         _settings = settings;
         TrainingHistory = history;
-        _encoder = new ClassificationEncoder(tokenizer, settings.MaxSequenceLength, settings.LongTextStrategy, settings.Stride);
+        _scorer = new ClassifierScorer(model, tokenizer, settings, labels, _gate);
     }
+
+    internal IHost? Host { get; }
 
     /// <summary>The network (encoder, pooler and classification head).</summary>
     public BertModel Model { get; }
@@ -34,16 +41,16 @@ public sealed partial class RobertaClassifierTransformer : ITransformer
     /// <summary>The tokenizer.</summary>
     public BertTokenizer Tokenizer { get; }
 
-    /// <summary>Class names in class order (the slot names of the score vector; config.json's id2label).</summary>
+    /// <summary>Class names in class order: binary "0" (false) and "1" (true); multiclass the label's key values (config.json's id2label).</summary>
     public IReadOnlyList<string> Classes => _labels.Names;
 
-    /// <summary>The label-to-class mapping.</summary>
-    internal LabelMap LabelMap => _labels;
+    /// <summary>Binary or multiclass.</summary>
+    public RobertaClassifierTask Task => _settings.Task;
 
-    /// <summary>True for a binary classifier (it outputs a probability column).</summary>
-    public bool IsBinary => _settings.IsBinary;
+    /// <summary>True for a binary classifier.</summary>
+    public bool IsBinary => _labels.IsBinary;
 
-    /// <summary>The label column the model was trained on (used by evaluation).</summary>
+    /// <summary>The label column the model was trained on.</summary>
     public string LabelColumnName => _settings.LabelColumnName;
 
     /// <summary>The first text column read by <see cref="Transform"/>.</summary>
@@ -52,38 +59,46 @@ public sealed partial class RobertaClassifierTransformer : ITransformer
     /// <summary>The second text column read by <see cref="Transform"/>, for sentence-pair models.</summary>
     public string? Sentence2ColumnName => _settings.Sentence2ColumnName;
 
-    /// <summary>The output column of class probabilities.</summary>
+    /// <summary>The output score column.</summary>
     public string ScoreColumnName => _settings.ScoreColumnName;
 
-    /// <summary>The output column of predicted labels.</summary>
+    /// <summary>The output predicted-label column.</summary>
     public string PredictedLabelColumnName => _settings.PredictedLabelColumnName;
 
-    /// <summary>The output column of the positive-class probability (binary models), or null.</summary>
+    /// <summary>The output probability column (binary models), or null.</summary>
     public string? ProbabilityColumnName => _settings.ProbabilityColumnName;
 
     /// <summary>Validation metrics of each training epoch (empty without a validation set or after <see cref="Load"/>).</summary>
     public IReadOnlyList<EpochMetrics> TrainingHistory { get; }
 
-    /// <inheritdoc/>
+    /// <summary>True: one row maps to one row (PredictionEngine works).</summary>
     public bool IsRowToRowMapper => true;
+
+    internal ClassLabels Labels => _labels;
+
+    internal ClassifierSettings Settings => _settings;
 
     /// <inheritdoc/>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         CheckInput(inputSchema);
-        var b = new DataViewSchema.Builder().AddColumns(inputSchema);
-        foreach (var (name, type, annotations) in OutputColumns()) b.AddColumn(name, type, annotations);
-        return b.ToSchema();
+        return ClassifierSchema.Append(inputSchema, _scorer.Outputs);
     }
 
-    /// <inheritdoc/>
+    /// <summary>A lazy view of <paramref name="input"/> with the output columns; rows are scored in batches as a cursor reads them.</summary>
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        CheckInput(input.Schema);
-        string[] inputs = _settings.Sentence2ColumnName is { } s2 ? [_settings.Sentence1ColumnName, s2] : [_settings.Sentence1ColumnName];
-        return new MappedDataView(input, inputs, OutputColumns(), MapBatch, _settings.BatchSize);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new ScoredDataView(input, GetOutputSchema(input.Schema), _scorer);
+    }
+
+    /// <inheritdoc/>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new ScoringRowMapper(inputSchema, GetOutputSchema(inputSchema), _scorer);
     }
 
     /// <summary>The prediction for one text, or one sentence pair.</summary>
@@ -97,58 +112,26 @@ public sealed partial class RobertaClassifierTransformer : ITransformer
     public IReadOnlyList<ClassifierPrediction> Predict(IReadOnlyList<string> texts, IReadOnlyList<string?>? pairs = null)
     {
         ArgumentNullException.ThrowIfNull(texts);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (pairs is not null && pairs.Count != texts.Count) throw new ArgumentException($"{pairs.Count} pairs for {texts.Count} texts.", nameof(pairs));
-        var probabilities = Probabilities(texts, pairs);
-        return [.. probabilities.Select(p =>
+        var scores = _scorer.Score([.. texts.Select((t, i) => (t, pairs?[i]))]);
+        return [.. scores.Select(s =>
         {
-            int best = ArgMax(p);
-            return new ClassifierPrediction(Plain(_labels.ValueOf(best)), _labels.Names[best], p, _labels.Names);
+            var p = s.AsSpan(0, _labels.Count).ToArray();
+            int best = _labels.IsBinary ? (s[2] > 0 ? 1 : 0) : ClassifierScorer.ArgMax(p, p.Length);
+            return new ClassifierPrediction(_labels.Names[best], p, _labels.Names);
         })];
     }
 
-    private static object Plain(object value) => value is ReadOnlyMemory<char> m ? m.ToString() : value;
+    void ICanSaveModel.Save(ModelSaveContext ctx) => throw PersistenceMessages.NativeSaveNotSupported(nameof(RobertaClassifierTransformer));
 
-    private float[][] Probabilities(IReadOnlyList<string> texts, IReadOnlyList<string?>? pairs)
+    /// <summary>Releases the model (the transformer cannot be used afterwards).</summary>
+    public void Dispose()
     {
-        var rows = new ClassificationExample[texts.Count][];
-        // Tokenizing is thread-safe; the model's forward pass (which reuses its activations) is not.
-        Parallel.For(0, texts.Count, i => rows[i] = _encoder.Encode(texts[i] ?? "", pairs?[i], -1));
-        int pad = Tokenizer.Vocabulary.GetId(Tokenizer.Options.PaddingToken) ?? 0;
-        lock (_gate) return ClassifierPredictor.Predict(Model, rows, _settings.BatchSize, pad);
-    }
-
-    private void MapBatch(IReadOnlyList<object?[]> inputs, IReadOnlyList<object?[]> outputs)
-    {
-        var texts = inputs.Select(r => r[0] is ReadOnlyMemory<char> m ? m.ToString() : "").ToArray();
-        string?[]? pairs = _settings.Sentence2ColumnName is null ? null : [.. inputs.Select(r => r[1] is ReadOnlyMemory<char> m ? m.ToString() : "")];
-        var probabilities = Probabilities(texts, pairs);
-        for (int r = 0; r < outputs.Count; r++)
-        {
-            var p = probabilities[r];
-            outputs[r][0] = _labels.ValueOf(ArgMax(p));
-            outputs[r][1] = new VBuffer<float>(p.Length, p);
-            if (IsBinary) outputs[r][2] = p[1];
-        }
-    }
-
-    private static int ArgMax(float[] p)
-    {
-        int best = 0;
-        for (int c = 1; c < p.Length; c++) if (p[c] > p[best]) best = c;
-        return best;
-    }
-
-    private List<(string Name, DataViewType Type, DataViewSchema.Annotations? Annotations)> OutputColumns()
-    {
-        var columns = new List<(string, DataViewType, DataViewSchema.Annotations?)>
-        {
-            (_settings.PredictedLabelColumnName, _labels.Type, _labels.KeyValues is { } keyValues ? new DataViewSchema.Annotations(KeyValues: keyValues) : null),
-            (_settings.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, _labels.Count), new DataViewSchema.Annotations(SlotNames: _labels.Names)),
-        };
-        if (_settings.ProbabilityColumnName is { } probability) columns.Add((probability, NumberDataViewType.Single, null));
-        return columns;
+        _disposed = true;
+        GC.SuppressFinalize(this);
     }
 
     private void CheckInput(DataViewSchema schema) =>
-        ClassifierRows.CheckSchema(SchemaShape.Create(schema), _settings.Sentence1ColumnName, _settings.Sentence2ColumnName, label: null);
+        ClassifierSchema.Check(schema, _settings.Sentence1ColumnName, _settings.Sentence2ColumnName, label: null, _settings.Task);
 }

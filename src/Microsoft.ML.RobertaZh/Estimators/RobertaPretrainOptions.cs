@@ -10,8 +10,21 @@ namespace Microsoft.ML.RobertaZh.Estimators;
 /// </summary>
 public sealed record RobertaPretrainOptions
 {
-    /// <summary>The corpus: one document per line (UER) or one sentence per line with blank lines between documents (Google BERT).</summary>
-    public required string CorpusPath { get; init; }
+    /// <summary>
+    /// The corpus: one document per line (UER) or one sentence per line with blank lines between documents (Google BERT).
+    /// Needed by <see cref="RobertaPretrainEstimator.Fit()"/>; <see cref="RobertaPretrainEstimator.Fit(IDataView)"/> reads
+    /// the documents from <see cref="TextColumnName"/> instead.
+    /// </summary>
+    public string? CorpusPath { get; init; }
+
+    /// <summary>The text column whose rows are the documents, when fitting from a data view; also the encoder transformer's input. Default "Text".</summary>
+    public string TextColumnName { get; init; } = "Text";
+
+    /// <summary>The embedding column the fitted encoder transformer adds. Default "Features".</summary>
+    public string OutputColumnName { get; init; } = "Features";
+
+    /// <summary>The fitted encoder transformer's pooling. Default [CLS].</summary>
+    public EmbeddingPooling Pooling { get; init; } = EmbeddingPooling.Cls;
 
     /// <summary>The WordPiece vocabulary (vocab.txt); a tokenizer_config.json beside it is honoured.</summary>
     public required string VocabularyPath { get; init; }
@@ -91,8 +104,11 @@ public sealed record RobertaPretrainOptions
     /// <summary>Write a checkpoint every this many updates (and at the end). Default 500.</summary>
     public long SaveEverySteps { get; init; } = 500;
 
-    /// <summary>Seed of initialization, data order, masks and dropout. Default 7 (UER's).</summary>
-    public int Seed { get; init; } = 7;
+    /// <summary>Seed of initialization, data order, masks and dropout; null (the default) derives it from the MLContext's seed. Set it for an exact resume.</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>Stops training between batches, after a checkpoint; <c>Fit</c> then throws <see cref="OperationCanceledException"/> and a re-run resumes.</summary>
+    public CancellationToken CancellationToken { get; init; }
 
     /// <summary>Training progress reports (step, loss, MLM accuracy, learning rate, tokens/s, ETA).</summary>
     public IProgress<TrainingProgress>? Progress { get; init; }
@@ -103,6 +119,7 @@ public sealed record RobertaPretrainOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the setting when a value is invalid.</summary>
     public void Validate()
     {
+        if (CorpusPath is null) throw new ArgumentException("Set CorpusPath (a corpus file), or fit from a data view with a text column.");
         if (!File.Exists(CorpusPath)) throw new FileNotFoundException($"Corpus not found: {CorpusPath}", CorpusPath);
         if (!File.Exists(VocabularyPath)) throw new FileNotFoundException($"Vocabulary not found: {VocabularyPath}", VocabularyPath);
         if (ConfigPath is not null && !File.Exists(ConfigPath)) throw new FileNotFoundException($"Config not found: {ConfigPath}", ConfigPath);

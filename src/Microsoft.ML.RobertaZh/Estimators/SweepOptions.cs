@@ -13,54 +13,77 @@ public enum SweepSearch
     Random,
 }
 
-/// <summary>The validation metric a sweep selects by.</summary>
+/// <summary>The ML.NET validation metric a sweep selects by (named as ML.NET's metric objects name it).</summary>
 public enum SweepMetric
 {
-    /// <summary>Accuracy (higher is better). The default, as UER's run_classifier selects.</summary>
+    /// <summary>Binary Accuracy, or multiclass MicroAccuracy (higher is better). The default, as UER's run_classifier selects.</summary>
     Accuracy,
 
-    /// <summary>Log-loss (lower is better).</summary>
+    /// <summary>Binary AreaUnderRocCurve (higher is better).</summary>
+    AreaUnderRocCurve,
+
+    /// <summary>Binary F1Score (higher is better).</summary>
+    F1Score,
+
+    /// <summary>Multiclass MacroAccuracy (higher is better).</summary>
+    MacroAccuracy,
+
+    /// <summary>LogLoss, binary (calibrated) or multiclass (lower is better).</summary>
     LogLoss,
 }
 
+/// <summary>One trial's hyper-parameters, handed to the trial factory.</summary>
+/// <param name="TrialId">1-based trial number.</param>
+/// <param name="Epochs">Passes over the training data.</param>
+/// <param name="BatchSize">Examples per batch.</param>
+/// <param name="LearningRate">Peak learning rate.</param>
+/// <param name="CancellationToken">Fires at the sweep's time budget: put it in the trial's options so a running trial stops.</param>
+public sealed record SweepTrialParameters(int TrialId, int Epochs, int BatchSize, float LearningRate, CancellationToken CancellationToken);
+
 /// <summary>
-/// The search space and budget of a <see cref="RobertaClassifierSweep"/>. The default grid is the one UER-py used for its
-/// Chinese RoBERTa table: epochs {3, 5, 8} × batch size {32, 64} × learning rate {3e-5, 1e-4, 3e-4}.
+/// The search space, budget and selection of a <see cref="RobertaClassifierSweep"/>. The default grid is the one UER-py
+/// used for its Chinese RoBERTa table: epochs {3, 5, 8} × batch size {32, 64} × learning rate {3e-5, 1e-4, 3e-4}.
 /// </summary>
-public sealed record SweepOptions
+public sealed class SweepOptions
 {
     /// <summary>Epoch counts to try. Default {3, 5, 8}.</summary>
-    public IReadOnlyList<int> Epochs { get; init; } = [3, 5, 8];
+    public IReadOnlyList<int> Epochs { get; set; } = [3, 5, 8];
 
     /// <summary>Batch sizes to try. Default {32, 64}.</summary>
-    public IReadOnlyList<int> BatchSizes { get; init; } = [32, 64];
+    public IReadOnlyList<int> BatchSizes { get; set; } = [32, 64];
 
     /// <summary>Learning rates to try (the range for random search). Default {3e-5, 1e-4, 3e-4}.</summary>
-    public IReadOnlyList<float> LearningRates { get; init; } = [3e-5f, 1e-4f, 3e-4f];
+    public IReadOnlyList<float> LearningRates { get; set; } = [3e-5f, 1e-4f, 3e-4f];
 
     /// <summary>Grid or random search. Default grid.</summary>
-    public SweepSearch Search { get; init; } = SweepSearch.Grid;
+    public SweepSearch Search { get; set; } = SweepSearch.Grid;
 
     /// <summary>Trials drawn by random search. Default 10.</summary>
-    public int RandomTrials { get; init; } = 10;
+    public int RandomTrials { get; set; } = 10;
 
     /// <summary>Run at most this many trials; null runs them all.</summary>
-    public int? MaxTrials { get; init; }
+    public int? MaxTrials { get; set; }
 
-    /// <summary>No trial starts after this much time, and a running trial stops (keeping its best epoch so far) when it runs out; null is no limit.</summary>
-    public TimeSpan? TimeBudget { get; init; }
+    /// <summary>No trial starts after this much time, and the running one is cancelled (and left out); null is no limit.</summary>
+    public TimeSpan? TimeBudget { get; set; }
 
-    /// <summary>The metric the best trial is chosen by (its best epoch's value). Default accuracy.</summary>
-    public SweepMetric Metric { get; init; } = SweepMetric.Accuracy;
+    /// <summary>The metric the best trial is chosen by. Default accuracy.</summary>
+    public SweepMetric Metric { get; set; } = SweepMetric.Accuracy;
+
+    /// <summary>The label column the evaluators read. Default "Label".</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>The score column the evaluators read (a Single means binary, a vector multiclass). Default "Score".</summary>
+    public string ScoreColumnName { get; set; } = "Score";
+
+    /// <summary>The binary probability column (when the scored data has it, calibrated metrics such as LogLoss are computed). Default "Probability".</summary>
+    public string ProbabilityColumnName { get; set; } = "Probability";
 
     /// <summary>Seed of random search. Default 7.</summary>
-    public int Seed { get; init; } = 7;
-
-    /// <summary>Where the best model (config.json, model.safetensors, vocab.txt), sweep.txt and sweep.json are written; null writes nothing.</summary>
-    public string? OutputDirectory { get; init; }
+    public int Seed { get; set; } = 7;
 
     /// <summary>Called when a trial starts (with no metrics yet) and when it ends.</summary>
-    public Action<SweepTrial>? TrialCallback { get; init; }
+    public Action<SweepTrial>? TrialCallback { get; set; }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the setting when a value is invalid.</summary>
     public void Validate()
@@ -81,6 +104,6 @@ public sealed record SweepOptions
         var rng = new Random(Seed);
         double lo = Math.Log(LearningRates.Min()), hi = Math.Log(LearningRates.Max());
         return [.. Enumerable.Range(0, RandomTrials).Select(_ =>
-            (Epochs[rng.Next(Epochs.Count)], BatchSizes[rng.Next(BatchSizes.Count)], (float)Math.Exp(lo + (hi - lo) * rng.NextDouble())))];
+            (Epochs[rng.Next(Epochs.Count)], BatchSizes[rng.Next(BatchSizes.Count)], (float)Math.Exp(lo + ((hi - lo) * rng.NextDouble()))))];
     }
 }

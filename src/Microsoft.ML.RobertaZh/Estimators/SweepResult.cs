@@ -5,34 +5,26 @@ using System.Text.Json;
 namespace Microsoft.ML.RobertaZh.Estimators;
 
 /// <summary>One trial of a sweep.</summary>
-/// <param name="Id">1-based trial number.</param>
-/// <param name="Epochs">Epochs of the trial.</param>
-/// <param name="BatchSize">Batch size of the trial.</param>
-/// <param name="LearningRate">Peak learning rate of the trial.</param>
-/// <param name="History">Validation metrics of each epoch run (empty when the trial is starting).</param>
-/// <param name="Seconds">Wall time of the trial.</param>
-public sealed record SweepTrial(int Id, int Epochs, int BatchSize, float LearningRate, IReadOnlyList<EpochMetrics> History, double Seconds)
+/// <param name="Parameters">The trial's hyper-parameters.</param>
+/// <param name="Metrics">The ML.NET validation metrics by name (Accuracy, AreaUnderRocCurve, F1Score, LogLoss, MacroAccuracy, ...); empty while starting or when cancelled.</param>
+/// <param name="Seconds">Wall time of the trial (fit and evaluation).</param>
+/// <param name="Completed">False when the time budget cancelled the trial.</param>
+public sealed record SweepTrial(SweepTrialParameters Parameters, IReadOnlyDictionary<string, double> Metrics, double Seconds, bool Completed)
 {
-    /// <summary>The epoch with the best validation accuracy (whose weights the trial keeps), or null before any.</summary>
-    public EpochMetrics? BestEpoch => History.Count == 0 ? null : History.MaxBy(h => h.Accuracy);
+    /// <summary>1-based trial number.</summary>
+    public int Id => Parameters.TrialId;
 
-    /// <summary>Validation accuracy of the best epoch.</summary>
-    public double Accuracy => BestEpoch?.Accuracy ?? double.NaN;
+    /// <summary>The value of <paramref name="metric"/>, or NaN when not measured.</summary>
+    public double Value(SweepMetric metric) => Metrics.TryGetValue(metric.ToString(), out double v) ? v : double.NaN;
 
-    /// <summary>Validation log-loss of the best epoch.</summary>
-    public double LogLoss => BestEpoch?.LogLoss ?? double.NaN;
-
-    /// <summary>True when every epoch ran (false when the time budget or early stopping ended it sooner).</summary>
-    public bool Completed => History.Count >= Epochs;
-
-    /// <summary>The value of <paramref name="metric"/>, oriented so that larger is better.</summary>
-    internal double Score(SweepMetric metric) => metric == SweepMetric.Accuracy ? Accuracy : -LogLoss;
+    /// <summary>The value of <paramref name="metric"/> oriented so that larger is better (LogLoss negated).</summary>
+    internal double Score(SweepMetric metric) => metric == SweepMetric.LogLoss ? -Value(metric) : Value(metric);
 }
 
-/// <summary>What a sweep found: every trial, the best one (by the chosen metric) and its model.</summary>
+/// <summary>What a sweep found: every trial, the best one by the chosen metric, and its fitted model.</summary>
 public sealed class SweepResult
 {
-    internal SweepResult(IReadOnlyList<SweepTrial> trials, SweepTrial best, SweepMetric metric, RobertaClassifierTransformer bestModel)
+    internal SweepResult(IReadOnlyList<SweepTrial> trials, SweepTrial best, SweepMetric metric, ITransformer bestModel)
     {
         Trials = trials;
         Best = best;
@@ -49,21 +41,27 @@ public sealed class SweepResult
     /// <summary>The metric the best trial was chosen by.</summary>
     public SweepMetric Metric { get; }
 
-    /// <summary>The best trial's model (its best epoch's weights).</summary>
-    public RobertaClassifierTransformer BestModel { get; }
+    /// <summary>The best trial's fitted model (what its estimator's Fit returned).</summary>
+    public ITransformer BestModel { get; }
 
     /// <summary>A plain-text table, one row per trial, the best marked with <c>*</c>.</summary>
     public string ToTable()
     {
         var inv = CultureInfo.InvariantCulture;
+        var names = Trials.SelectMany(t => t.Metrics.Keys).Distinct().ToList();
         var sb = new StringBuilder();
-        sb.AppendLine("trial  epochs  batch  learning_rate  best_epoch  accuracy  log_loss  seconds");
+        sb.Append("trial  epochs  batch  learning_rate");
+        foreach (var n in names) sb.Append(inv, $"  {n,13}");
+        sb.AppendLine("  seconds");
         foreach (var t in Trials)
         {
-            sb.AppendLine(string.Create(inv,
-                $"{(t == Best ? "*" : " ")}{t.Id,4}  {t.Epochs,6}  {t.BatchSize,5}  {t.LearningRate,13:0.###E+0}  {t.BestEpoch?.Epoch.ToString(inv) ?? "-",10}  {t.Accuracy,8:F4}  {t.LogLoss,8:F4}  {t.Seconds,7:F1}{(t.Completed ? "" : "  (stopped before its last epoch)")}"));
+            var p = t.Parameters;
+            sb.Append(inv, $"{(t == Best ? "*" : " ")}{t.Id,4}  {p.Epochs,6}  {p.BatchSize,5}  {p.LearningRate,13:0.###E+0}");
+            foreach (var n in names) sb.Append(inv, $"  {(t.Metrics.TryGetValue(n, out double v) ? v.ToString("F4", inv) : "-"),13}");
+            sb.AppendLine(inv, $"  {t.Seconds,7:F1}{(t.Completed ? "" : "  (cancelled by the time budget)")}");
         }
-        sb.Append(string.Create(inv, $"best: trial {Best.Id} by {Metric} (epochs {Best.Epochs}, batch {Best.BatchSize}, learning rate {Best.LearningRate:G3}, epoch {Best.BestEpoch?.Epoch})"));
+
+        sb.Append(inv, $"best: trial {Best.Id} by {Metric} {Best.Value(Metric):F4} (epochs {Best.Parameters.Epochs}, batch {Best.Parameters.BatchSize}, learning rate {Best.Parameters.LearningRate:G3})");
         return sb.ToString();
     }
 
@@ -79,15 +77,12 @@ public sealed class SweepResult
             best_trial = Best.Id,
             trials = Trials.Select(t => new
             {
-                id = t.Id, epochs = t.Epochs, batch_size = t.BatchSize, learning_rate = t.LearningRate, completed = t.Completed,
-                best_epoch = t.BestEpoch?.Epoch, accuracy = Finite(t.Accuracy), log_loss = Finite(t.LogLoss), seconds = t.Seconds,
-                history = t.History.Select(h => new { epoch = h.Epoch, step = h.Step, accuracy = Finite(h.Accuracy), log_loss = Finite(h.LogLoss), seconds = h.Seconds }),
+                id = t.Id, epochs = t.Parameters.Epochs, batch_size = t.Parameters.BatchSize, learning_rate = t.Parameters.LearningRate, completed = t.Completed,
+                metrics = t.Metrics.ToDictionary(kv => kv.Key, kv => double.IsFinite(kv.Value) ? kv.Value : (double?)null), seconds = t.Seconds,
             }),
         };
         return JsonSerializer.Serialize(document, indented ? Indented : Compact);
     }
-
-    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
     private static readonly JsonSerializerOptions Compact = new();

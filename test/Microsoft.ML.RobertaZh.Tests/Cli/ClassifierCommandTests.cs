@@ -37,8 +37,9 @@ public class ClassifierCommandTests
         Assert.Equal(2, EvaluateCommand.Create().Parse(["--model", output, "--data", dev, "--format", "xml"]).Invoke());
 
         using var predicted = new StringWriter();
-        var classifier = RobertaClassifierTransformer.Load(output);
-        PredictCommand.Run(classifier, PredictCommand.Lines(new StringReader("我很喜欢这个\n\n他的很糟糕\n")), predicted);
+        var ml = new MLContext(seed: 1);
+        var classifier = RobertaClassifierTransformer.Load(ml, output);
+        PredictCommand.Run(ml, classifier, PredictCommand.Lines(new StringReader("我很喜欢这个\n\n他的很糟糕\n")), predicted);
         var lines = predicted.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(2, lines.Count);
         Assert.Equal(["1", "0"], lines.Select(l => l.GetProperty("label").GetString()));
@@ -52,6 +53,18 @@ public class ClassifierCommandTests
         var sweep = JsonDocument.Parse(File.ReadAllText(Path.Combine(sweepOutput, "sweep.json"))).RootElement;
         Assert.Equal(1, sweep.GetProperty("trials").GetArrayLength());
         Assert.True(File.Exists(Path.Combine(sweepOutput, "model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(sweepOutput, "model.zip")));
+
+        // Text labels: a multiclass pipeline (MapValueToKey → RobertaClassifier), evaluated by ML.NET's multiclass evaluator.
+        string named = files.Write("named.tsv", "label\ttext_a\n" + string.Concat(Reviews(96, 3).Select((r, i) => $"{(i % 3 == 0 ? "中" : r.Label == 1 ? "好" : "坏")}\t{r.Text}\n")));
+        string namedOutput = Path.Combine(files.Root, "named");
+        Assert.Equal(0, TrainCommand.Create().Parse(["--train", named, "--model", start, "--output", namedOutput, "--epochs", "1", "--batch-size", "16", "--max-seq-length", "32"]).Invoke());
+        Assert.Equal(["中", "坏", "好"], RobertaClassifierTransformer.Load(ml, namedOutput).Classes.Order(StringComparer.Ordinal));
+        var multi = JsonDocument.Parse(EvaluateCommand.Run(namedOutput, new FileInfo(named), "auto", json: true)).RootElement;
+        Assert.Equal(96, multi.GetProperty("Count").GetInt32());
+        Assert.True(multi.TryGetProperty("MacroAccuracy", out _));
+        var pipeline = ml.Model.LoadWithRoberta(Path.Combine(namedOutput, "pipeline.zip"), out var schema);
+        Assert.Equal(["Label", "Sentence1"], schema.Select(c => c.Name));
     }
 
     [Fact]

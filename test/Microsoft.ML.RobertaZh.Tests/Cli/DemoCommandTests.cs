@@ -12,7 +12,7 @@ public class DemoCommandTests
     {
         using var files = new TempFiles();
         string dir = DemoSample.Export(files.Root);
-        var context = new RobertaZhContext(1);
+        var context = new MLContext(1);
         var labels = context.Data.CreateEnumerable<LabeledText>(context.Data.LoadTaskDataset(Path.Combine(dir, "reviews.tsv")), reuseRowObject: false).ToList();
         Assert.InRange(labels.Count, 200, 1000);
         Assert.Equal(labels.Count / 2, labels.Count(r => r.Label == "1"));
@@ -35,7 +35,7 @@ public class DemoCommandTests
 
         foreach (var stage in new[] { "[1/5]", "[2/5]", "[3/5]", "[4/5]", "[5/5]" }) Assert.Contains(stage, text, StringComparison.Ordinal);
         foreach (var metric in new[] { "Accuracy", "AreaUnderRocCurve", "F1Score", "LogLoss" }) Assert.Contains(metric, text, StringComparison.Ordinal);
-        Assert.Equal(60, report.Metrics.Count);
+        Assert.InRange(report.Metrics.ConfusionMatrix.Counts.Sum(r => r.Sum()), 40, 80);
         Assert.InRange(report.Metrics.Accuracy, 0, 1);
         Assert.InRange(report.Metrics.AreaUnderRocCurve, 0, 1);
         Assert.True(double.IsFinite(report.Metrics.LogLoss) && report.Metrics.LogLoss > 0, text);
@@ -48,7 +48,7 @@ public class DemoCommandTests
         Assert.All(DemoCommand.MaskedSentences, s => Assert.Contains(s + "  ->  ", text, StringComparison.Ordinal));
 
         Assert.All(["sample/reviews.tsv", "sample/pairs.tsv", "sample/corpus.txt", "vocab.txt", "pretrain/model/model.safetensors",
-                    "classifier/model.safetensors", "classifier/config.json", "metrics.txt", "metrics.json", "metrics.html", "demo.txt"],
+                    "classifier/model.safetensors", "classifier/config.json", "pipeline.zip", "metrics.txt", "metrics.json", "metrics.html", "demo.txt"],
             f => Assert.True(File.Exists(Path.Combine(output, f)), f));
         var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json"))).RootElement;
         Assert.Equal(report.Metrics.Accuracy, json.GetProperty("Accuracy").GetDouble(), 6);

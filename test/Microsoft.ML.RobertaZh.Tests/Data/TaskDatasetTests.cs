@@ -3,14 +3,14 @@ using Microsoft.ML.RobertaZh.Tests.TestSupport;
 
 namespace Microsoft.ML.RobertaZh.Tests.Data;
 
-public sealed class TaskDatasetTests : IDisposable
+public sealed partial class TaskDatasetTests : IDisposable
 {
     private readonly TempFiles _files = new();
-    private readonly DataOperationsCatalog _data = new RobertaZhContext(1).Data;
+    private readonly DataOperationsCatalog _data = new MLContext(1).Data;
 
     public void Dispose() => _files.Dispose();
 
-    private sealed class Pair
+    public sealed class Pair
     {
         public string Label { get; set; } = "";
 
@@ -19,7 +19,7 @@ public sealed class TaskDatasetTests : IDisposable
         public string Sentence2 { get; set; } = "";
     }
 
-    private sealed class Single
+    public sealed class SingleRow
     {
         public string Label { get; set; } = "";
 
@@ -35,7 +35,7 @@ public sealed class TaskDatasetTests : IDisposable
         var view = _data.LoadTaskDataset(path);
         Assert.Equal(TaskFormat.UerTsv, view.Format);
         Assert.Equal([TaskColumns.Label, TaskColumns.Sentence1], view.Schema.Select(c => c.Name));
-        var rows = _data.CreateEnumerable<Single>(view, false).ToList();
+        var rows = _data.CreateEnumerable<SingleRow>(view, false).ToList();
         Assert.Equal(["1", "0"], rows.Select(r => r.Label));
         Assert.Equal("\"好\"书,值得", rows[0].Sentence1);
         var report = view.GetLoadReport();
@@ -59,13 +59,12 @@ public sealed class TaskDatasetTests : IDisposable
     public void LcqmcIsDetectedWithoutHeaderAndNeedsThreeFields()
     {
         string path = _files.Write("lcqmc.txt", "喜欢打篮球的男生喜欢什么样的女生\t爱打篮球的男生喜欢什么样的女生\t1\n我手机丢了\t求助\t0\n多一个\t字段\t1\t2\n");
-        var view = _data.LoadTaskDataset(path);
-        Assert.Equal(TaskFormat.Lcqmc, view.Format);
-        var ex = Assert.Throws<DataFormatException>(() => _data.CreateEnumerable<Pair>(view, false).ToList());
+        var ex = Assert.Throws<DataFormatException>(() => _data.LoadTaskDataset(path));
         Assert.Equal(3, ex.LineNumber);
         Assert.Contains("expected 3 fields", ex.Problem, StringComparison.Ordinal);
 
         var lenient = _data.LoadTaskDataset(path, TaskFormat.Lcqmc, MalformedRowHandling.Skip);
+        Assert.Equal(TaskFormat.Lcqmc, lenient.Format);
         var rows = _data.CreateEnumerable<Pair>(lenient, false).ToList();
         Assert.Equal(["1", "0"], rows.Select(r => r.Label));
         Assert.Equal("求助", rows[1].Sentence2);
@@ -85,6 +84,7 @@ public sealed class TaskDatasetTests : IDisposable
         Assert.Equal(TaskFormat.ClueJson, view.Format);
         var rows = _data.CreateEnumerable<Pair>(view, false).ToList();
         Assert.Equal(["entailment", "2"], rows.Select(r => r.Label));
+        Assert.Equal(2, view.GetRowCount());
         Assert.Equal("键的顺序不同", rows[1].Sentence1);
         var report = view.GetLoadReport();
         Assert.Equal(2, report.SkippedRows);
@@ -96,13 +96,13 @@ public sealed class TaskDatasetTests : IDisposable
     public void ClueJsonInvalidLineOrMissingTextNamesFileAndLine()
     {
         string path = _files.Write("bad.json", "{\"sentence\":\"好\",\"label\":\"1\"}\n{\"sentence\":\"坏\",\"label\":\"0\"\n{\"label\":\"1\"}\n");
-        var ex = Assert.Throws<DataFormatException>(() => _data.CreateEnumerable<Single>(_data.LoadTaskDataset(path), false).ToList());
+        var ex = Assert.Throws<DataFormatException>(() => _data.LoadTaskDataset(path));
         Assert.Equal(2, ex.LineNumber);
         Assert.Contains("invalid JSON", ex.Problem, StringComparison.Ordinal);
         Assert.Contains("bad.json, line 2", ex.Message, StringComparison.Ordinal);
 
         var lenient = _data.LoadTaskDataset(path, onMalformedRow: MalformedRowHandling.Skip);
-        Assert.Single(_data.CreateEnumerable<Single>(lenient, false));
+        Assert.Single(_data.CreateEnumerable<SingleRow>(lenient, false));
         var report = lenient.GetLoadReport();
         Assert.Equal(1, report.SkippedReasons["invalid JSON"]);
         Assert.Equal(1, report.SkippedReasons["missing key"]);
@@ -126,7 +126,7 @@ public sealed class TaskDatasetTests : IDisposable
     {
         var view = _data.LoadTaskDataset(_files.Write("t.csv", "sentence,label\n\"好，很好, really\",1\n"));
         Assert.Equal(TaskFormat.Csv, view.Format);
-        Assert.Equal("好，很好, really", Assert.Single(_data.CreateEnumerable<Single>(view, false)).Sentence1);
+        Assert.Equal("好，很好, really", Assert.Single(_data.CreateEnumerable<SingleRow>(view, false)).Sentence1);
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public sealed class TaskDatasetTests : IDisposable
     {
         var view = _data.LoadTaskDataset(Shared(relative));
         Assert.Equal(TaskFormat.UerTsv, view.Format);
-        var labels = _data.CreateEnumerable<Single>(view, false).Select(r => r.Label).ToList();
+        var labels = _data.CreateEnumerable<SingleRow>(view, false).Select(r => r.Label).ToList();
         Assert.Equal(rows, labels.Count);
         Assert.Equal(["0", "1"], labels.Distinct().Order());
         Assert.Equal(0, view.GetLoadReport().SkippedRows);

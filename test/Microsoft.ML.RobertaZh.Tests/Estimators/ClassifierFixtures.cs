@@ -29,7 +29,7 @@ internal static class ClassifierFixtures
     }
 
     /// <summary>A tiny masked language model (hidden 32, 2 layers, no pooler), as pretraining leaves it.</summary>
-    public static MaskedLanguageModel Pretrained(int seed = 3)
+    public static RobertaEncoderTransformer Pretrained(int seed = 3)
     {
         var tokenizer = Tokenizer();
         var model = BertModel.Create(new BertConfig
@@ -37,7 +37,7 @@ internal static class ClassifierFixtures
             VocabSize = tokenizer.Vocabulary.Count, HiddenSize = 32, NumHiddenLayers = 2, NumAttentionHeads = 2, IntermediateSize = 64,
             MaxPositionEmbeddings = 64,
         }, new BertHeads(Pooler: false, MaskedLm: true), seed);
-        return new MaskedLanguageModel(model, tokenizer);
+        return new RobertaEncoderTransformer(model, tokenizer);
     }
 
     /// <summary>Writes <see cref="Pretrained"/> as a model directory (config.json, model.safetensors, vocab.txt).</summary>
@@ -49,24 +49,24 @@ internal static class ClassifierFixtures
     }
 }
 
-/// <summary>A row of the toy task as LoadFromEnumerable sees it.</summary>
-public sealed class ReviewRow
+/// <summary>A row of the toy task with a Boolean label (binary classification).</summary>
+public sealed class BinaryReview
 {
     /// <summary>The text.</summary>
     public string Sentence1 { get; set; } = "";
 
-    /// <summary>The label.</summary>
-    public int Label { get; set; }
+    /// <summary>True for a positive review.</summary>
+    public bool Label { get; set; }
 }
 
-/// <summary>A row with a string label.</summary>
-public sealed class NamedReviewRow
+/// <summary>A row with a text label (multiclass, through MapValueToKey).</summary>
+public sealed class NamedReview
 {
     /// <summary>The text.</summary>
-    public string Text { get; set; } = "";
+    public string Sentence1 { get; set; } = "";
 
-    /// <summary>The label.</summary>
-    public string Sentiment { get; set; } = "";
+    /// <summary>The class name.</summary>
+    public string Label { get; set; } = "";
 }
 
 /// <summary>A sentence-pair row.</summary>
@@ -80,4 +80,20 @@ public sealed class PairRow
 
     /// <summary>The label.</summary>
     public bool Label { get; set; }
+}
+
+/// <summary>Rows of the toy task for LoadFromEnumerable.</summary>
+internal static class ToyRows
+{
+    public static List<BinaryReview> Binary(int count, int seed) =>
+        [.. ClassifierFixtures.Reviews(count, seed).Select(r => new BinaryReview { Sentence1 = r.Text, Label = r.Label == 1 })];
+
+    /// <summary>Three classes: 好 reviews "正面", 坏 reviews "负面", and neutral texts "中性".</summary>
+    public static List<NamedReview> Named(int count, int seed)
+    {
+        var rng = new Random(seed);
+        return [.. ClassifierFixtures.Reviews(count, seed).Select((r, i) => i % 3 == 2
+            ? new NamedReview { Sentence1 = string.Concat(Enumerable.Range(0, 6).Select(_ => ClassifierFixtures.Neutral[rng.Next(ClassifierFixtures.Neutral.Length)])) + "。", Label = "中性" }
+            : new NamedReview { Sentence1 = r.Text, Label = r.Label == 1 ? "正面" : "负面" })];
+    }
 }

@@ -27,7 +27,8 @@ public class ClassifierTrainerTests
         var model = NewModel(tokenizer);
         // A transformer trained from scratch sits on a plateau for a few dozen updates before it finds the word: give it ~200.
         var options = new RobertaClassifierOptions { ModelPath = "unused", BatchSize = 8, MaxEpochs = 6, LearningRate = 1e-3f, Dropout = 0f };
-        var history = ClassifierTrainer.Train(options, model, train, valid, padTokenId: 0, vocabularyPath: null, CancellationToken.None);
+        var (history, cancelled) = ClassifierTrainer.Train(options, 7, model, train, valid, padTokenId: 0, vocabularyPath: null, CancellationToken.None);
+        Assert.False(cancelled);
         Assert.Equal([1, 2, 3, 4, 5, 6], history.Select(h => h.Epoch));
         Assert.Equal([32L, 64, 96, 128, 160, 192], history.Select(h => h.Step));
         Assert.True(history[^1].Accuracy >= 0.95, "accuracy by epoch: " + string.Join(", ", history.Select(h => h.Accuracy)));

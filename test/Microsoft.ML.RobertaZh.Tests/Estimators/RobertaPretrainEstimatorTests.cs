@@ -43,7 +43,7 @@ public sealed class RobertaPretrainEstimatorTests : IDisposable
     public void FitWritesModelMetricsCurveAndCheckpointsAndFillsMasks()
     {
         string output = Path.Combine(_root, "run");
-        var estimator = new RobertaPretrainEstimator(Options(output));
+        var estimator = new RobertaPretrainEstimator(new MLContext(), Options(output));
         var fitted = estimator.Fit();
         foreach (string file in new[] { "model/config.json", "model/model.safetensors", "model/vocab.txt", "metrics.jsonl", "learning_curve.svg", "checkpoints/latest" })
             Assert.True(File.Exists(Path.Combine(output, file)), $"{file} missing");
@@ -60,7 +60,7 @@ public sealed class RobertaPretrainEstimatorTests : IDisposable
         Assert.All(only, a => Assert.Equal($"我 {a.TokenStr} 中 国 人", a.Sequence));
         Assert.Equal(2, fitted.FillMask("[MASK]是[MASK]", 2).Count);
 
-        var reloaded = MaskedLanguageModel.Load(Path.Combine(output, "model"));
+        var reloaded = RobertaEncoderTransformer.Load(Path.Combine(output, "model"));
         Assert.Equal(fitted.Model.Parameters, reloaded.Model.Parameters);
         var embeddings = reloaded.Embed(["我是学生", "他们在中国大学"], EmbeddingPooling.Mean);
         Assert.Equal(2, embeddings.Length);
@@ -72,16 +72,17 @@ public sealed class RobertaPretrainEstimatorTests : IDisposable
     [Fact]
     public void AStoppedRunResumesToTheWeightsOfAStraightRun()
     {
-        var straight = new RobertaPretrainEstimator(Options(Path.Combine(_root, "straight"))).Fit();
+        var straight = new RobertaPretrainEstimator(new MLContext(), Options(Path.Combine(_root, "straight"))).Fit();
 
         string output = Path.Combine(_root, "stopped");
         using (var cancel = new CancellationTokenSource())
         {
             var stopAtFive = new Inline(p => { if (p.Step == 5) cancel.Cancel(); });
-            new RobertaPretrainEstimator(Options(output, progress: stopAtFive)).Fit(cancel.Token);
+            var stopped = new RobertaPretrainEstimator(new MLContext(), Options(output, progress: stopAtFive) with { CancellationToken = cancel.Token });
+            Assert.Throws<OperationCanceledException>(() => stopped.Fit());
         }
         Assert.False(Directory.Exists(Path.Combine(output, "model"))); // not finished: no final model yet
-        var resumed = new RobertaPretrainEstimator(Options(output)).Fit();
+        var resumed = new RobertaPretrainEstimator(new MLContext(), Options(output)).Fit();
         Assert.Equal(straight.Model.Parameters, resumed.Model.Parameters);
     }
 
@@ -89,8 +90,57 @@ public sealed class RobertaPretrainEstimatorTests : IDisposable
     public void WholeWordMaskingWithoutJiebaIsAClearError()
     {
         var options = Options(Path.Combine(_root, "wwm")) with { Masking = new MaskingOptions() };
-        var e = Assert.Throws<ArgumentException>(() => new RobertaPretrainEstimator(options).Fit());
+        var e = Assert.Throws<ArgumentException>(() => new RobertaPretrainEstimator(new MLContext(), options).Fit());
         Assert.Contains("jieba", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FitsFromATextColumnAndGivesAnEncoderWhoseFeaturesFeedAnMlNetTrainer()
+    {
+        var ml = new MLContext(seed: 2);
+        var documents = File.ReadAllLines(_corpus).Select(l => new Doc { Text = l }).ToList();
+        string output = Path.Combine(_root, "from-view");
+        var encoder = ml.Transforms.Text.PretrainRoberta(Options(output) with { CorpusPath = null, Seed = null, Pooling = EmbeddingPooling.Mean })
+            .Fit(ml.Data.LoadFromEnumerable(documents));
+        Assert.Equal(documents.Count, File.ReadAllLines(Path.Combine(output, "corpus.txt")).Length);
+        Assert.True(File.Exists(Path.Combine(output, "model", "model.safetensors")));
+        var features = encoder.Transform(ml.Data.LoadFromEnumerable(documents.Take(3).ToList()));
+        Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 128), features.Schema["Features"].Type);
+        var rows = ml.Data.CreateEnumerable<DocFeatures>(features, reuseRowObject: false).ToList();
+        var direct = encoder.Embed([.. documents.Take(3).Select(d => d.Text)], EmbeddingPooling.Mean);
+        for (int i = 0; i < 3; i++) Assert.Equal(direct[i], rows[i].Features);
+        Assert.Single(encoder.FillMask("我[MASK]中国人"));
+
+        // The same directory through RobertaEmbedding, then ML.NET's own logistic regression on the embeddings.
+        var reviews = ClassifierFixtures.Reviews(120, 5).Select(r => new LabelledDoc { Text = r.Text, Label = r.Label == 1 }).ToList();
+        // The cache checkpoint embeds each row once: SDCA makes many passes over its (shuffled) input.
+        var pipeline = ml.Transforms.Text.RobertaEmbedding("Features", "Text", modelPath: Path.Combine(output, "model"))
+            .AppendCacheCheckpoint(ml)
+            .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(maximumNumberOfIterations: 20));
+        var data = ml.Data.LoadFromEnumerable(reviews);
+        var model = pipeline.Fit(data);
+        var metrics = ml.BinaryClassification.Evaluate(model.Transform(data));
+        Assert.InRange(metrics.Accuracy, 0, 1);
+        Assert.True(double.IsFinite(metrics.LogLoss));
+        var embedded = ml.Data.CreateEnumerable<DocFeatures>(model.Transform(ml.Data.LoadFromEnumerable(reviews.Take(2).ToList())), reuseRowObject: false).ToList();
+        Assert.Equal(RobertaEncoderTransformer.Load(Path.Combine(output, "model")).Embed([reviews[0].Text])[0], embedded[0].Features);
+    }
+
+    public sealed class Doc
+    {
+        public string Text { get; set; } = "";
+    }
+
+    public sealed class LabelledDoc
+    {
+        public string Text { get; set; } = "";
+
+        public bool Label { get; set; }
+    }
+
+    public sealed class DocFeatures
+    {
+        public float[] Features { get; set; } = [];
     }
 
     [Fact]

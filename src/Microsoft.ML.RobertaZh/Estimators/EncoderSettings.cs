@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.ML.RobertaZh.Model;
+
+namespace Microsoft.ML.RobertaZh.Estimators;
+
+/// <summary>The columns and pooling of an encoder transformer; saved in config.json under <c>roberta_zh_encoder</c>.</summary>
+internal sealed record EncoderSettings
+{
+    public const string ConfigKey = "roberta_zh_encoder";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    public string InputColumnName { get; init; } = "Text";
+    public string OutputColumnName { get; init; } = "Features";
+    public EmbeddingPooling Pooling { get; init; } = EmbeddingPooling.Cls;
+    public int MaxSequenceLength { get; init; } = 128;
+    public int BatchSize { get; init; } = 32;
+
+    public void WriteTo(BertConfig config)
+    {
+        config.ExtensionData ??= [];
+        config.ExtensionData[ConfigKey] = JsonSerializer.SerializeToElement(this, Json);
+    }
+
+    public static EncoderSettings? ReadFrom(BertConfig config) =>
+        config.ExtensionData?.TryGetValue(ConfigKey, out var e) == true ? e.Deserialize<EncoderSettings>(Json) : null;
+}
