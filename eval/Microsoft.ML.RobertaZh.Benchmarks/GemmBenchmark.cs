@@ -57,6 +57,7 @@ internal static class GemmBenchmark
 
         if (serve) return Serve(warmup, repeats, kernel, serial);
         Console.WriteLine($"# ours: Gemm.Multiply ({kernel} kernel), {Environment.ProcessorCount} cores, warm-up {warmup}, {(best ? "best" : "median")} of {repeats}");
+        Console.WriteLine($"# {GemmBlocking.Describe()}");
         Console.WriteLine($"{"form",-5} {"M",6} {"K",6} {"N",6} {"threads",7} {"ms",9} {"GFLOP/s",9}");
         foreach (var c in Cases)
         {

@@ -46,13 +46,13 @@ internal static unsafe partial class Gemm
         public ParallelJob(in Problem p, int threads)
         {
             _p = p;
-            _kBlocks = (p.K + KC - 1) / KC;
+            _kBlocks = (p.K + p.KC - 1) / p.KC;
             _kcMax = (p.K + _kBlocks - 1) / _kBlocks;
             // Enough row blocks that two workers can balance, but no thinner than a few micro-tiles.
-            _mBlocks = Math.Max((p.M + MC - 1) / MC, Math.Min(4 * threads, (p.M + 4 * MR - 1) / (4 * MR)));
+            _mBlocks = Math.Max((p.M + p.MC - 1) / p.MC, Math.Min(4 * threads, (p.M + 4 * MR - 1) / (4 * MR)));
             _mcMax = ((p.M + _mBlocks - 1) / _mBlocks + MR - 1) / MR * MR;
             _mBlocks = (p.M + _mcMax - 1) / _mcMax;
-            int ncMax = Math.Min(NC, p.N);
+            int ncMax = Math.Min(p.NC, p.N);
             // Aim for at least four compute tasks per worker and phase; thin m gets column chunks instead.
             int panels = (ncMax + NR - 1) / NR;
             _nChunks = Math.Clamp((4 * threads + _mBlocks - 1) / _mBlocks, 1, Math.Max(1, panels / 2));
@@ -60,7 +60,7 @@ internal static unsafe partial class Gemm
             _packBStride = (nint)((ncMax + NR - 1) / NR) * NR * _kcMax;
             _packB = PackBuffers.B((int)(2 * _packBStride));
 
-            int nBlocks = (p.N + NC - 1) / NC;
+            int nBlocks = (p.N + p.NC - 1) / p.NC;
             _phases = nBlocks * _kBlocks;
             _phaseStart = new int[_phases + 1];
             for (int s = 0; s < _phases; s++)
@@ -71,9 +71,9 @@ internal static unsafe partial class Gemm
             _tilePhase = new int[_computeTasks];
         }
 
-        private int ColumnStart(int phase) => phase / _kBlocks * NC;
+        private int ColumnStart(int phase) => phase / _kBlocks * _p.NC;
 
-        private int ColumnCount(int phase) => Math.Min(NC, _p.N - ColumnStart(phase));
+        private int ColumnCount(int phase) => Math.Min(_p.NC, _p.N - ColumnStart(phase));
 
         private int PackTasks(int phase) => ((ColumnCount(phase) + NR - 1) / NR + PanelsPerPackTask - 1) / PanelsPerPackTask;
 
