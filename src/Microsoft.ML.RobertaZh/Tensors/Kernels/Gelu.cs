@@ -62,6 +62,13 @@ internal static class Gelu
     /// <param name="values">Any length, elementwise.</param>
     public static void Apply(Span<float> values) => Run(values, default, values, backward: false);
 
+    /// <summary>
+    /// values[i] = gelu(values[i]) in place on the calling thread only, for epilogues that already run per row block
+    /// on a worker; the same arithmetic as <see cref="Forward"/> element by element, so results are identical.
+    /// </summary>
+    /// <param name="values">Any length, elementwise.</param>
+    internal static void ApplySerial(Span<float> values) => RunRange(values, default, values, backward: false);
+
     /// <summary>Scalar specification of <see cref="Forward"/>.</summary>
     /// <param name="output">Length n (n = input.Length).</param>
     /// <param name="input">Length n.</param>

@@ -4,14 +4,16 @@ namespace Microsoft.ML.RobertaZh.Tensors.Kernels;
 
 internal static unsafe partial class Gemm
 {
-    private static void RunParallel(in Problem problem, int threads)
+    /// <returns>True when <paramref name="epilogue"/> (if any) was run by the job, per row block.</returns>
+    private static bool RunParallel(in Problem problem, int threads, RowBlockEpilogue? epilogue)
     {
-        var job = new ParallelJob(problem, threads);
+        var job = new ParallelJob(problem, threads, epilogue);
         // Helpers are plain thread-pool work items; the calling thread works too and then waits only for tasks that
         // were claimed, never for a helper to start, so a busy pool cannot stall the call (see ParallelJob).
         for (int t = 1; t < threads; t++) ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
         job.Execute();
         job.WaitForCompletion();
+        return job.FusesEpilogue;
     }
 
     /// <summary>
@@ -43,9 +45,15 @@ internal static unsafe partial class Gemm
         private readonly int[] _packDone, _computeDone, _tilePhase;
         private int _next, _finished;
 
-        public ParallelJob(in Problem p, int threads)
+        private readonly RowBlockEpilogue? _epilogue;
+
+        /// <summary>True when each row block's last compute task runs the epilogue (one column block, no column chunks).</summary>
+        public bool FusesEpilogue => _epilogue is not null && _phases == _kBlocks && _nChunks == 1;
+
+        public ParallelJob(in Problem p, int threads, RowBlockEpilogue? epilogue)
         {
             _p = p;
+            _epilogue = epilogue;
             _kBlocks = (p.K + p.KC - 1) / p.KC;
             _kcMax = (p.K + _kBlocks - 1) / _kBlocks;
             // Enough row blocks that two workers can balance, but no thinner than a few micro-tiles.
@@ -140,6 +148,7 @@ internal static unsafe partial class Gemm
                 float* bias = first && _p.Bias != null ? _p.Bias + jc + j0 : null;
                 MacroKernel(mc, j1 - j0, kc, packA, Buffer(phase) + (nint)j0 * kc, _p.C + ic * _p.Ldc + jc + j0, _p.Ldc,
                     bias, !first || _p.Accumulate, _p.Kernel);
+                if (phase == _phases - 1 && FusesEpilogue) _epilogue!(ic, mc);
             }
             Volatile.Write(ref _tilePhase[task], phase + 1);
             Interlocked.Increment(ref _computeDone[phase]);

@@ -92,6 +92,20 @@ internal static unsafe partial class Gemm
         ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc,
         bool accumulate, ReadOnlySpan<float> bias, bool parallel, GemmKernel kernel)
+        => Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, parallel, kernel, epilogue: null);
+
+    /// <summary>
+    /// The product followed by <paramref name="epilogue"/> on every row of C exactly once, after that row is final.
+    /// When C has a single column block and the parallel job does not split columns, the epilogue runs per row block
+    /// right after the block's last k block, on the thread that computed it (while the rows are still in cache);
+    /// otherwise it runs over chunks of rows after the product. Either way each row sees the same arithmetic.
+    /// </summary>
+    internal static void Multiply(
+        bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc,
+        bool accumulate, ReadOnlySpan<float> bias, bool parallel, GemmKernel kernel, RowBlockEpilogue? epilogue)
     {
         Debug.Assert(bias.IsEmpty || bias.Length >= n);
         CheckArguments(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc, bias.Length);
@@ -110,14 +124,28 @@ internal static unsafe partial class Gemm
             {
                 // Empty inner dimension: the product is zero, only the bias (if any) contributes.
                 FillOrAddBias(m, n, pc, ldc, bias.IsEmpty ? null : pbias, accumulate);
+                epilogue?.Invoke(0, m);
                 return;
             }
             var problem = new Problem(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate,
                 bias.IsEmpty ? null : pbias, kernel, GemmBlocking.For(kernel));
             int threads = parallel ? ChooseThreadCount(m, n, k) : 1;
-            if (threads <= 1) RunSerial(in problem);
-            else RunParallel(in problem, threads);
+            bool fused = threads <= 1 ? RunSerial(in problem, epilogue) : RunParallel(in problem, threads, epilogue);
+            if (epilogue is not null && !fused) RunEpilogue(epilogue, m, n, parallel);
         }
+    }
+
+    /// <summary>The unfused fallback: the epilogue over fixed chunks of rows, in parallel when worth it.</summary>
+    private static void RunEpilogue(RowBlockEpilogue epilogue, int m, int n, bool parallel)
+    {
+        int rowsPerChunk = Math.Max(1, 32768 / Math.Max(1, n));
+        int chunks = KernelParallel.ChunkCount(m, rowsPerChunk);
+        if (!parallel || !KernelParallel.ShouldParallelize((long)m * n, chunks))
+        {
+            epilogue(0, m);
+            return;
+        }
+        KernelParallel.For(chunks, c => epilogue(c * rowsPerChunk, Math.Min(rowsPerChunk, m - c * rowsPerChunk)));
     }
 
     /// <summary>Whether <paramref name="kernel"/> can run on this CPU.</summary>
@@ -219,9 +247,12 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>The GotoBLAS loop nest on the calling thread: jc (NC) → pc (KC) → ic (MC) → macro-kernel.</summary>
+    /// <returns>True when <paramref name="epilogue"/> (if any) was run here, per row block.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunSerial(in Problem p)
+    private static bool RunSerial(in Problem p, RowBlockEpilogue? epilogue)
     {
+        // Rows are final after the last k block only if there is a single column block.
+        bool fuse = epilogue is not null && p.N <= p.NC;
         int ncMax = Math.Min(p.NC, p.N);
         // Spread k evenly over the KC blocks so the last block is not a sliver (e.g. k=300 → 150+150, not 256+44).
         int kBlocks = (p.K + p.KC - 1) / p.KC;
@@ -247,9 +278,11 @@ internal static unsafe partial class Gemm
                     int mc = Math.Min(mcMax, p.M - ic);
                     PackA(in p, ic, pc, mc, kc, packA);
                     MacroKernel(mc, nc, kc, packA, packB, p.C + ic * p.Ldc + jc, p.Ldc, bias, add, p.Kernel);
+                    if (fuse && pc + kc >= p.K) epilogue!(ic, mc);
                 }
             }
         }
+        return fuse;
     }
 
     /// <summary>Runs the micro-kernel over every MR×NR tile of an mc×nc block of C.</summary>

@@ -84,6 +84,46 @@ public class GemmBlockingTests
         }
     }
 
+    [Fact]
+    public void EpilogueSeesEveryRowOnceAndOnlyWhenFinal()
+    {
+        // Fused per row block (one column block) or run after the product (several column blocks, column chunks),
+        // serial and parallel: each row must be handed over exactly once, holding its final values.
+        var saved = GemmBlocking.Override;
+        try
+        {
+            foreach (var blocking in new GemmBlocking?[] { null, new GemmBlocking(KC: 16, MC: 12, NC: 48) })
+            {
+                GemmBlocking.Override = blocking;
+                foreach (var (m, n, k) in new[] { (301, 95, 257), (40, 700, 57), (7, 130, 300), (500, 64, 600) })
+                    foreach (bool parallel in new[] { false, true })
+                    {
+                        float[] a = ReferenceGemm.RandomFloats(m * k, 1), b = ReferenceGemm.RandomFloats(n * k, 2), bias = ReferenceGemm.RandomFloats(n, 3);
+                        var plain = new float[m * n];
+                        Gemm.Multiply(false, true, m, n, k, a, k, b, k, plain, n, false, bias, parallel, GemmKernel.Auto);
+                        var c = new float[m * n];
+                        var seen = new int[m];
+                        bool allFinal = true;
+                        Gemm.Multiply(false, true, m, n, k, a, k, b, k, c, n, false, bias, parallel, GemmKernel.Auto, (first, count) =>
+                        {
+                            for (int r = first; r < first + count; r++)
+                            {
+                                Interlocked.Increment(ref seen[r]);
+                                if (!c.AsSpan(r * n, n).SequenceEqual(plain.AsSpan(r * n, n))) allFinal = false;
+                            }
+                        });
+                        Assert.All(seen, s => Assert.Equal(1, s));
+                        Assert.True(allFinal, $"a row was handed to the epilogue before it was final (m={m}, n={n}, k={k}, parallel={parallel})");
+                        Assert.Equal(plain, c);
+                    }
+            }
+        }
+        finally
+        {
+            GemmBlocking.Override = saved;
+        }
+    }
+
     private static void Check(bool ta, bool tb, int m, int n, int k, GemmKernel kernel, bool parallel)
     {
         float[] a = ReferenceGemm.RandomFloats(m * k, 1), b = ReferenceGemm.RandomFloats(k * n, 2);
