@@ -34,7 +34,12 @@ internal static class ModelBenchmark
             "mlm" => new BertHeads(Pooler: false, MaskedLm: true),
             _ => new BertHeads(Pooler: true, MaskedLm: false),
         };
+        // --precision: fp32 (default, the fused inference pass), int8 (dynamic quantization), or unfused (the training
+        // encoder in inference mode: the pre-fusion baseline, for A/B runs of the fused epilogues).
+        string precision = Arg(args, "--precision", "fp32");
         var model = BertModel.Create(config, heads, seed: 1);
+        if (precision == "int8") model.InferencePrecision = InferencePrecision.DynamicInt8;
+        BertActivations? unfused = null;
 
         // benchmarking.md: random ids in [1000, 21128), first token 101, full attention mask.
         var rng = new Random(7);
@@ -47,7 +52,20 @@ internal static class ModelBenchmark
             mlmLabels = new int[batch * seq];
             for (int i = 0; i < mlmLabels.Length; i++) mlmLabels[i] = i % seq != 0 && rng.NextDouble() < 0.15 ? ids[i] : -100;
         }
-        var input = new BertBatch(batch, seq, ids)
+        // --lengths random: sequence lengths uniform in [seq/4, seq], right-padded (a realistic serving batch);
+        // --pack: skip the padded positions at inference (BertModel.PackPaddedSequences).
+        int[]? attention = null;
+        if (Arg(args, "--lengths", "full") == "random")
+        {
+            attention = new int[batch * seq];
+            for (int b = 0; b < batch; b++)
+            {
+                int length = rng.Next(seq / 4, seq + 1);
+                for (int t = 0; t < seq; t++) attention[b * seq + t] = t < length ? 1 : 0;
+            }
+        }
+        model.PackPaddedSequences = args.Contains("--pack");
+        var input = new BertBatch(batch, seq, ids, attentionMask: attention)
         {
             ClassLabels = mode == "train" ? [.. Enumerable.Range(0, batch).Select(i => i % 2)] : null,
             MaskedLmLabels = mlmLabels,
@@ -58,7 +76,12 @@ internal static class ModelBenchmark
         {
             if (optimizer is null)
             {
-                model.Forward(input);
+                if (precision == "unfused")
+                {
+                    unfused ??= new BertActivations(config, heads, batch, seq, training: false);
+                    BertEncoder.Forward(model.Layout, model.Parameters, unfused, input, new DropoutContext(false, 0, 0, config.NumHiddenLayers));
+                }
+                else model.Forward(input);
                 return;
             }
             model.ZeroGradients();
@@ -78,7 +101,8 @@ internal static class ModelBenchmark
         rates.Sort();
         var result = new Dictionary<string, object>
         {
-            ["side"] = "csharp", ["size"] = size, ["mode"] = mode, ["batch"] = batch, ["seq"] = seq,
+            ["side"] = (precision == "fp32" ? "csharp" : "csharp-" + precision) + (model.PackPaddedSequences ? "-packed" : ""), ["size"] = size, ["mode"] = mode,
+            ["lengths"] = attention is null ? "full" : "random", ["batch"] = batch, ["seq"] = seq,
             ["median"] = rates[rates.Count / 2], ["min"] = rates[0], ["max"] = rates[^1],
             ["peak_rss_mb"] = PeakRssMegabytes(), ["threads"] = Environment.ProcessorCount,
         };

@@ -56,6 +56,16 @@ public sealed partial class BertModel
     }
 
     /// <summary>
+    /// When true, inference passes (<see cref="Forward"/>, <see cref="Evaluate"/>) skip padded positions: for batches
+    /// whose attention masks are prefixes (as <see cref="BertBatch.Pad"/> makes them), the valid tokens of all
+    /// sequences are packed together and only they go through the products and attention. The valid positions'
+    /// outputs are unchanged up to float rounding; the padded positions' rows of
+    /// <see cref="BertOutput.LastHiddenState"/> are zero instead of Hugging Face's (meaningless) values there.
+    /// Default false. Training passes always compute every position.
+    /// </summary>
+    public bool PackPaddedSequences { get; set; }
+
+    /// <summary>
     /// Drops what inference passes derived from <see cref="Parameters"/> (the quantized weights of
     /// <see cref="InferencePrecision.DynamicInt8"/>). Call it after changing <see cref="Parameters"/> in place between
     /// inference passes; training passes and loading do so already.
@@ -160,7 +170,7 @@ public sealed partial class BertModel
         batch.Validate(Config);
         var a = Activations(batch, training: false);
         var drop = new DropoutContext(false, DropoutSeed, 0, Config.NumHiddenLayers);
-        BertInference.Forward(Layout, Parameters, a, batch, Linears());
+        BertInference.Forward(Layout, Parameters, a, batch, Linears(), PackPaddedSequences);
         int n = a.Tokens, h = Config.HiddenSize;
         var last = a.LastHiddenState(Config.NumHiddenLayers).AsSpan(0, n * h).ToArray();
         float[]? pooled = null, logits = null, logProbs = null;
@@ -263,7 +273,7 @@ public sealed partial class BertModel
         batch.Validate(Config);
         var a = Activations(batch, training: false);
         var drop = new DropoutContext(false, DropoutSeed, 0, Config.NumHiddenLayers);
-        BertInference.Forward(Layout, Parameters, a, batch, Linears());
+        BertInference.Forward(Layout, Parameters, a, batch, Linears(), PackPaddedSequences);
         float[] last = a.LastHiddenState(Config.NumHiddenLayers);
         float mlmLoss = 0, clsLoss = 0;
         int mlmCount = 0, mlmCorrect = 0, clsCount = 0;

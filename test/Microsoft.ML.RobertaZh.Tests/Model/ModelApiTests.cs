@@ -16,7 +16,7 @@ public class ModelApiTests
         var members = typeof(BertModel).GetMembers(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
             .Where(m => m is not MethodInfo { IsSpecialName: true }).Select(m => m.Name).Distinct().Order(StringComparer.Ordinal);
         Assert.Equal([".ctor", "Config", "Create", "DropoutSeed", "Evaluate", "Forward", "ForwardBackward", "FromStateDict", "Gradient", "Gradients", "Heads",
-            "InferencePrecision", "Initialize", "InvalidateInferenceCaches", "Layout", "Load", "MaskedLmLogProbabilities", "Parameter", "Parameters",
+            "InferencePrecision", "Initialize", "InvalidateInferenceCaches", "Layout", "Load", "MaskedLmLogProbabilities", "PackPaddedSequences", "Parameter", "Parameters",
             "ReleaseBuffers", "Save", "TrainingPasses", "ZeroGradients"], members);
     }
 }

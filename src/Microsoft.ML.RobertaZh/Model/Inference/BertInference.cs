@@ -11,7 +11,18 @@ namespace Microsoft.ML.RobertaZh.Model.Inference;
 /// </summary>
 internal static class BertInference
 {
-    public static void Forward(BertParameterLayout layout, float[] p, BertActivations a, BertBatch batch, EncoderLinears linears)
+    /// <param name="layout">Parameter layout.</param>
+    /// <param name="p">Parameters.</param>
+    /// <param name="a">Activations sized for the batch (inference mode).</param>
+    /// <param name="batch">The inputs.</param>
+    /// <param name="linears">How the linear layers run.</param>
+    /// <param name="packPadding">
+    /// Skip padded positions: when every sequence's mask is a prefix (ones, then zeros) the valid tokens are packed
+    /// into consecutive rows, every product and the attention (<see cref="Attention.ForwardPacked"/>) run on them only,
+    /// and the output is scattered back with zero rows at the padded positions. Valid positions are the same as
+    /// without packing up to rounding (the softmax sums over fewer — exactly zero — terms).
+    /// </param>
+    public static void Forward(BertParameterLayout layout, float[] p, BertActivations a, BertBatch batch, EncoderLinears linears, bool packPadding = false)
     {
         var c = layout.Config;
         int bsz = a.Batch, t = a.SeqLen, n = a.Tokens, h = c.HiddenSize, ff = c.IntermediateSize, heads = c.NumAttentionHeads;
@@ -26,13 +37,26 @@ internal static class BertInference
             P(p, layout.EmbeddingLayerNormWeight, h), P(p, layout.EmbeddingLayerNormBias, h), n, h, eps);
 
         float[] x = a.EmbeddingOutput;
+        int[]? lengths = packPadding ? PrefixLengths(batch) : null;
+        int[] offsets = [];
+        if (lengths is not null)
+        {
+            // Gather the valid rows into the embedding-sum buffer (free after the LayerNorm above).
+            offsets = new int[bsz];
+            for (int b = 1; b < bsz; b++) offsets[b] = offsets[b - 1] + lengths[b - 1];
+            for (int b = 0; b < bsz; b++)
+                a.EmbeddingOutput.AsSpan(b * t * h, lengths[b] * h).CopyTo(a.EmbeddingSum.AsSpan(offsets[b] * h));
+            x = a.EmbeddingSum;
+            n = offsets[bsz - 1] + lengths[bsz - 1];
+        }
         for (int l = 0; l < c.NumHiddenLayers; l++)
         {
             var o = layout.Layers[l];
             var s = a.Layer(l);
             float[] input = x;
             linears.Forward(l, LinearSlot.Qkv, s.Qkv, input, n, epilogue: null);
-            Attention.Forward(s.Context, s.AttentionProbs, [], s.Qkv, a.AdditiveMask, bsz, t, h, heads, 0f, 0, 0);
+            if (lengths is null) Attention.Forward(s.Context, s.AttentionProbs, [], s.Qkv, a.AdditiveMask, bsz, t, h, heads, 0f, 0, 0);
+            else Attention.ForwardPacked(s.Context, s.AttentionProbs, s.Qkv, lengths, offsets, h, heads);
             // LayerNorm1 = LayerNorm(dense(context) + input), the add and the norm per finished row block.
             linears.Forward(l, LinearSlot.AttentionOutput, s.Residual1, s.Context, n, (first, count) =>
                 LayerNorm.AddForwardRows(s.LayerNorm1, s.Mean1, s.Rstd1, s.Residual1, input,
@@ -45,6 +69,36 @@ internal static class BertInference
                 LayerNorm.AddForwardRows(s.LayerNorm2, s.Mean2, s.Rstd2, s.Residual2, s.LayerNorm1,
                     P(p, o.OutputLayerNormWeight, h), P(p, o.OutputLayerNormBias, h), first, count, h, eps));
             x = s.LayerNorm2;
+        }
+        if (lengths is not null) Unpack(x, lengths, offsets, t, h);
+    }
+
+    /// <summary>Valid lengths when every row's mask is 1…1 0…0 with at least one 1 and some row has padding; else null.</summary>
+    private static int[]? PrefixLengths(BertBatch batch)
+    {
+        int t = batch.SeqLen;
+        var lengths = new int[batch.Batch];
+        bool padded = false;
+        for (int b = 0; b < batch.Batch; b++)
+        {
+            var mask = batch.AttentionMask.AsSpan(b * t, t);
+            int length = mask.IndexOf(0);
+            if (length < 0) length = t;
+            if (length == 0 || mask[length..].ContainsAnyExcept(0)) return null;
+            padded |= length < t;
+            lengths[b] = length;
+        }
+        return padded ? lengths : null;
+    }
+
+    /// <summary>Moves packed rows back to their padded positions, last sequence first (rows only move forward), zeroing padding.</summary>
+    private static void Unpack(float[] x, int[] lengths, int[] offsets, int seqLen, int hidden)
+    {
+        for (int b = lengths.Length - 1; b >= 0; b--)
+        {
+            for (int i = lengths[b] - 1; i >= 0; i--)
+                x.AsSpan((offsets[b] + i) * hidden, hidden).CopyTo(x.AsSpan((b * seqLen + i) * hidden, hidden));
+            x.AsSpan((b * seqLen + lengths[b]) * hidden, (seqLen - lengths[b]) * hidden).Clear();
         }
     }
 

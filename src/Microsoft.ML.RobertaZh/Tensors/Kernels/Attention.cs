@@ -9,7 +9,7 @@ namespace Microsoft.ML.RobertaZh.Tensors.Kernels;
 /// h·d … h·d + d − 1 of each third (d = hidden/heads). Work is split over (batch, head) pairs, each running its
 /// products with <c>Gemm.Multiply</c> on the calling thread.
 /// </summary>
-internal static class Attention
+internal static partial class Attention
 {
     /// <summary>
     /// Forward pass. Scores are scaled by the float 1/√d (multiplication; identical to torch's division when d is a

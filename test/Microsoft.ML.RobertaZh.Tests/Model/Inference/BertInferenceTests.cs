@@ -97,6 +97,43 @@ public class BertInferenceTests(ITestOutputHelper output)
             Assert.Equal(threaded, model.Forward(batch).LastHiddenState);
     }
 
+    [Theory]
+    [InlineData(InferencePrecision.FullPrecision)]
+    [InlineData(InferencePrecision.DynamicInt8)]
+    public void PackingPaddedSequencesKeepsEveryValidPosition(InferencePrecision precision)
+    {
+        // Stated tolerance: valid positions within 1e-5 relative RMS per sequence of the padded computation (only the
+        // softmax's summation differs: the skipped keys contribute exact zeros); padded rows are zero.
+        var model = Ref.LoadModel();
+        model.InferencePrecision = precision;
+        var batch = RandomBatch(16, 32, model.Config.VocabSize, seed: 6);
+        var padded = model.Forward(batch);
+        model.PackPaddedSequences = true;
+        var packed = model.Forward(batch);
+        int t = batch.SeqLen, h = model.Config.HiddenSize;
+        for (int b = 0; b < batch.Batch; b++)
+        {
+            int length = batch.AttentionMask.AsSpan(b * t, t).IndexOf(0);
+            if (length < 0) length = t;
+            var valid = packed.LastHiddenState.AsSpan(b * t * h, length * h).ToArray();
+            double error = RelativeRms(valid, padded.LastHiddenState.AsSpan(b * t * h, length * h).ToArray());
+            Assert.True(error <= 1e-5, $"sequence {b} (length {length}): {error}");
+            Assert.All(packed.LastHiddenState.AsSpan((b * t + length) * h, (t - length) * h).ToArray(), v => Assert.Equal(0f, v));
+        }
+        Assert.True(RelativeRms(packed.Logits!, padded.Logits!) <= 1e-5);
+        Assert.True(RelativeRms(packed.PoolerOutput!, padded.PoolerOutput!) <= 1e-5);
+
+        // A mask that is not a prefix (a hole) falls back to the padded computation: identical results.
+        var holes = (int[])batch.AttentionMask.Clone();
+        holes[1] = 0;
+        holes[0 * t + 2] = 1;
+        var holed = new BertBatch(batch.Batch, t, batch.InputIds, attentionMask: holes);
+        model.PackPaddedSequences = false;
+        var reference = model.Forward(holed).LastHiddenState;
+        model.PackPaddedSequences = true;
+        Assert.Equal(reference, model.Forward(holed).LastHiddenState);
+    }
+
     private static BertBatch RandomBatch(int batch, int seqLen, int vocab, int seed)
     {
         var rng = new Random(seed);
