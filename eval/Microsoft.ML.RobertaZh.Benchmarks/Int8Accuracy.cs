@@ -63,7 +63,7 @@ internal static class Int8Accuracy
         Pass(InferencePrecision.DynamicInt8);
         var fp32 = new List<double>();
         var int8 = new List<double>();
-        (int Correct, double Seconds, int[] Predictions) f = default, q = default;
+        (int Correct, double Seconds, int[] Predictions) f = (0, 0, []), q = (0, 0, []);
         for (int r = 0; r < rounds; r++)
         {
             f = Pass(InferencePrecision.FullPrecision); fp32.Add(f.Seconds);
