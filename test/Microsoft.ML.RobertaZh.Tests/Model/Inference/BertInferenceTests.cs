@@ -102,8 +102,11 @@ public class BertInferenceTests(ITestOutputHelper output)
     [InlineData(InferencePrecision.DynamicInt8)]
     public void PackingPaddedSequencesKeepsEveryValidPosition(InferencePrecision precision)
     {
-        // Stated tolerance: valid positions within 1e-5 relative RMS per sequence of the padded computation (only the
-        // softmax's summation differs: the skipped keys contribute exact zeros); padded rows are zero.
+        // Stated tolerance: valid positions within 1e-5 relative RMS per sequence of the padded computation in full
+        // precision (only the softmax's summation differs: the skipped keys contribute exact zeros); within 1e-2 in
+        // int8, where such last-bit differences can move an activation across a rounding boundary of the 8-bit grid
+        // (one quantization step, ~0.4% of the row's largest value) in the next layer. Padded rows are zero.
+        double tolerance = precision == InferencePrecision.FullPrecision ? 1e-5 : 1e-2;
         var model = Ref.LoadModel();
         model.InferencePrecision = precision;
         var batch = RandomBatch(16, 32, model.Config.VocabSize, seed: 6);
@@ -117,11 +120,11 @@ public class BertInferenceTests(ITestOutputHelper output)
             if (length < 0) length = t;
             var valid = packed.LastHiddenState.AsSpan(b * t * h, length * h).ToArray();
             double error = RelativeRms(valid, padded.LastHiddenState.AsSpan(b * t * h, length * h).ToArray());
-            Assert.True(error <= 1e-5, $"sequence {b} (length {length}): {error}");
+            Assert.True(error <= tolerance, $"sequence {b} (length {length}): {error}");
             Assert.All(packed.LastHiddenState.AsSpan((b * t + length) * h, (t - length) * h).ToArray(), v => Assert.Equal(0f, v));
         }
-        Assert.True(RelativeRms(packed.Logits!, padded.Logits!) <= 1e-5);
-        Assert.True(RelativeRms(packed.PoolerOutput!, padded.PoolerOutput!) <= 1e-5);
+        Assert.True(RelativeRms(packed.Logits!, padded.Logits!) <= tolerance);
+        Assert.True(RelativeRms(packed.PoolerOutput!, padded.PoolerOutput!) <= tolerance);
 
         // A mask that is not a prefix (a hole) falls back to the padded computation: identical results.
         var holes = (int[])batch.AttentionMask.Clone();
