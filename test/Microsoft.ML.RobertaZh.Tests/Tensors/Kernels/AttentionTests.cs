@@ -89,6 +89,28 @@ public class AttentionTests
         }
     }
 
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(0.2f)]
+    public void BackwardOverwritingEqualsClearingAndAdding(float p)
+    {
+        // accumulate: false writes every element of dQkv exactly once: the same values as clearing it and adding.
+        int batch = 3, seqLen = 9, hidden = 12, heads = 3;
+        var random = new Random(23);
+        var qkv = TestData.Uniform(random, batch * seqLen * 3 * hidden, -1.5f, 1.5f);
+        var dOut = TestData.Uniform(random, batch * seqLen * hidden, -1f, 1f);
+        var mask = PaddingMask(batch, seqLen);
+        var output = new float[batch * seqLen * hidden];
+        var probs = new float[batch * heads * seqLen * seqLen];
+        var keep = p > 0 ? new byte[probs.Length] : [];
+        Attention.Forward(output, probs, keep, qkv, mask, batch, seqLen, hidden, heads, p, seed: 3, stream: 4);
+        var added = new float[qkv.Length];
+        Attention.Backward(added, dOut, qkv, probs, keep, batch, seqLen, hidden, heads, p);
+        var written = TestData.Uniform(random, qkv.Length, 5f, 9f); // stale values that must all be replaced
+        Attention.Backward(written, dOut, qkv, probs, keep, batch, seqLen, hidden, heads, p, accumulate: false);
+        Assert.Equal(added, written);
+    }
+
     [Fact]
     public void FullyMaskedSequenceAttendsUniformlyLikeHuggingFace()
     {
