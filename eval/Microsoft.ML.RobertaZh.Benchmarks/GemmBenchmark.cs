@@ -27,6 +27,9 @@ internal static class GemmBenchmark
         cases.Add(new Case("AtB", 768, 4096, 768));
         cases.Add(new Case("AtB", 3072, 4096, 768));
         cases.Add(new Case("AtB", 768, 4096, 3072));
+        // The dynamically quantized int8 linear layer (Int8Gemm: input quantized per row on the fly, weights packed
+        // once) on the forward shapes; compare with the ABt rows.
+        foreach (var (m, k, n) in shapes.Take(3)) cases.Add(new Case("Q8", m, k, n));
         // Attention per (batch, head), single-threaded: scores = Q·Kᵀ and context = P·V.
         cases.Add(new Case("ABt", 128, 64, 128, Parallel: false));
         cases.Add(new Case("AB", 128, 128, 64, Parallel: false));
@@ -57,6 +60,7 @@ internal static class GemmBenchmark
 
         if (serve) return Serve(warmup, repeats, kernel, serial);
         Console.WriteLine($"# ours: Gemm.Multiply ({kernel} kernel), {Environment.ProcessorCount} cores, warm-up {warmup}, {(best ? "best" : "median")} of {repeats}");
+        Console.WriteLine($"# {GemmBlocking.Describe()}");
         Console.WriteLine($"{"form",-5} {"M",6} {"K",6} {"N",6} {"threads",7} {"ms",9} {"GFLOP/s",9}");
         foreach (var c in Cases)
         {
@@ -92,6 +96,7 @@ internal static class GemmBenchmark
 
     private static double Time(Case c, int warmup, int repeats, bool best, GemmKernel kernel)
     {
+        if (c.Form == "Q8") return TimeInt8(c, warmup, repeats, best);
         bool transA = c.Form == "AtB", transB = c.Form == "ABt";
         var rng = new Random(42);
         float[] a = Random(rng, c.M * c.K), b = Random(rng, c.K * c.N);
@@ -111,6 +116,26 @@ internal static class GemmBenchmark
             double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds / inner;
             if (r >= 0) samples[r] = elapsed;
         }
+        Array.Sort(samples);
+        return best ? samples[0] : samples[repeats / 2];
+    }
+
+    private static double TimeInt8(Case c, int warmup, int repeats, bool best)
+    {
+        var rng = new Random(42);
+        float[] input = Random(rng, c.M * c.K), weight = Random(rng, c.N * c.K), bias = Random(rng, c.N);
+        using var packed = new QuantizedWeights(weight, c.N, c.K);
+        var output = new float[c.M * c.N];
+        int? saved = null;
+        if (!c.Parallel) { saved = KernelParallel.MaxDegreeOfParallelism; KernelParallel.MaxDegreeOfParallelism = 1; }
+        var samples = new double[repeats];
+        for (int r = -warmup; r < repeats; r++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            Int8Gemm.Forward(output, input, packed, bias, c.M);
+            if (r >= 0) samples[r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        if (saved is int s) KernelParallel.MaxDegreeOfParallelism = s;
         Array.Sort(samples);
         return best ? samples[0] : samples[repeats / 2];
     }

@@ -7,8 +7,9 @@ using Microsoft.ML.RobertaZh.Training;
 namespace Microsoft.ML.RobertaZh.Benchmarks;
 
 /// <summary>
-/// Encoder throughput of one UER size in one process: inference forward (batch 32) or a full training step with a
-/// classification head (batch 16: forward, backward, clipping at 1.0, AdamW with decay 0.01, dropout 0.1).
+/// Encoder throughput of one UER size in one process: inference forward (batch 32), a full training step with a
+/// classification head ("train", batch 16: forward, backward, clipping at 1.0, AdamW with decay 0.01, dropout 0.1),
+/// or a masked-LM training step ("mlm", batch 16, the same step with the MLM head on 15% of positions, no pooler).
 /// Prints one JSON line with sequences per second (median, min, max over repeats) and the process's peak RSS, the
 /// same fields eval/reference/bench_model.py prints for PyTorch.
 /// </summary>
@@ -19,27 +20,68 @@ internal static class ModelBenchmark
         string size = Arg(args, "--size", "tiny");
         string mode = Arg(args, "--mode", "forward");
         int seq = int.Parse(Arg(args, "--seq", "128"), CultureInfo.InvariantCulture);
-        int batch = int.Parse(Arg(args, "--batch", mode == "train" ? "16" : "32"), CultureInfo.InvariantCulture);
+        int batch = int.Parse(Arg(args, "--batch", mode == "forward" ? "32" : "16"), CultureInfo.InvariantCulture);
         int warmup = int.Parse(Arg(args, "--warmup", "2"), CultureInfo.InvariantCulture);
         int repeats = int.Parse(Arg(args, "--repeats", "5"), CultureInfo.InvariantCulture);
         int steps = int.Parse(Arg(args, "--steps", mode == "train" ? "1" : "1"), CultureInfo.InvariantCulture);
 
         var config = BertConfig.FromPreset(size);
-        var heads = mode == "train" ? BertHeads.Classification(2) : new BertHeads(Pooler: true, MaskedLm: false);
+        if (mode is not ("forward" or "train" or "mlm")) { Console.Error.WriteLine($"unknown mode {mode}"); return 2; }
+        bool training = mode != "forward";
+        var heads = mode switch
+        {
+            "train" => BertHeads.Classification(2),
+            "mlm" => new BertHeads(Pooler: false, MaskedLm: true),
+            _ => new BertHeads(Pooler: true, MaskedLm: false),
+        };
+        // --precision: fp32 (default, the fused inference pass), int8 (dynamic quantization), or unfused (the training
+        // encoder in inference mode: the pre-fusion baseline, for A/B runs of the fused epilogues).
+        string precision = Arg(args, "--precision", "fp32");
         var model = BertModel.Create(config, heads, seed: 1);
+        if (precision == "int8") model.InferencePrecision = InferencePrecision.DynamicInt8;
+        BertActivations? unfused = null;
 
         // benchmarking.md: random ids in [1000, 21128), first token 101, full attention mask.
         var rng = new Random(7);
         var ids = new int[batch * seq];
         for (int i = 0; i < ids.Length; i++) ids[i] = i % seq == 0 ? 101 : rng.Next(1000, 21128);
-        var input = new BertBatch(batch, seq, ids) { ClassLabels = mode == "train" ? [.. Enumerable.Range(0, batch).Select(i => i % 2)] : null };
+        // MLM: 15% of the positions (never the first) carry their own id as the label, as the libtorch probe does.
+        int[]? mlmLabels = null;
+        if (mode == "mlm")
+        {
+            mlmLabels = new int[batch * seq];
+            for (int i = 0; i < mlmLabels.Length; i++) mlmLabels[i] = i % seq != 0 && rng.NextDouble() < 0.15 ? ids[i] : -100;
+        }
+        // --lengths random: sequence lengths uniform in [seq/4, seq], right-padded (a realistic serving batch);
+        // --pack: skip the padded positions at inference (BertModel.PackPaddedSequences).
+        int[]? attention = null;
+        if (Arg(args, "--lengths", "full") == "random")
+        {
+            attention = new int[batch * seq];
+            for (int b = 0; b < batch; b++)
+            {
+                int length = rng.Next(seq / 4, seq + 1);
+                for (int t = 0; t < seq; t++) attention[b * seq + t] = t < length ? 1 : 0;
+            }
+        }
+        model.PackPaddedSequences = args.Contains("--pack");
+        var input = new BertBatch(batch, seq, ids, attentionMask: attention)
+        {
+            ClassLabels = mode == "train" ? [.. Enumerable.Range(0, batch).Select(i => i % 2)] : null,
+            MaskedLmLabels = mlmLabels,
+        };
 
-        AdamW? optimizer = mode == "train" ? new AdamW(model.Layout, new AdamWOptions { WeightDecay = 0.01f, Epsilon = 1e-6f }) : null;
+        AdamW? optimizer = training ? new AdamW(model.Layout, new AdamWOptions { WeightDecay = 0.01f, Epsilon = 1e-6f }) : null;
         void Step()
         {
             if (optimizer is null)
             {
-                model.Forward(input);
+                if (precision == "unfused")
+                {
+                    unfused ??= new BertActivations(config, heads, batch, seq, training: false);
+                    BertEncoder.Forward(model.Layout, model.Parameters, unfused, input, new DropoutContext(false, 0, 0, config.NumHiddenLayers));
+                }
+                else model.Forward(input);
                 return;
             }
             model.ZeroGradients();
@@ -59,7 +101,8 @@ internal static class ModelBenchmark
         rates.Sort();
         var result = new Dictionary<string, object>
         {
-            ["side"] = "csharp", ["size"] = size, ["mode"] = mode, ["batch"] = batch, ["seq"] = seq,
+            ["side"] = (precision == "fp32" ? "csharp" : "csharp-" + precision) + (model.PackPaddedSequences ? "-packed" : ""), ["size"] = size, ["mode"] = mode,
+            ["lengths"] = attention is null ? "full" : "random", ["batch"] = batch, ["seq"] = seq,
             ["median"] = rates[rates.Count / 2], ["min"] = rates[0], ["max"] = rates[^1],
             ["peak_rss_mb"] = PeakRssMegabytes(), ["threads"] = Environment.ProcessorCount,
         };

@@ -67,7 +67,6 @@ internal static class BertEncoder
         Span<float> dContext = d.DContext.AsSpan(0, n * h);
         Span<float> dQkv = d.DQkv.AsSpan(0, n * 3 * h);
         Span<float> dInter = d.DIntermediate.AsSpan(0, n * ff);
-        Span<float> dInterPre = d.DIntermediatePre.AsSpan(0, n * ff);
 
         for (int l = c.NumHiddenLayers - 1; l >= 0; l--)
         {
@@ -81,11 +80,12 @@ internal static class BertEncoder
                 P(p, o.OutputLayerNormWeight, h), s.Mean2, s.Rstd2, n, h);
             dRes.CopyTo(dLn1);
             ReadOnlySpan<float> dDense2 = BackThroughDropout(dRes, dDrop, s.Dropout2, pHidden);
-            dInter.Clear();
-            MatMul.Backward(dInter, P(g, o.OutputWeight, h * ff), P(g, o.OutputBias, h), dDense2, s.Intermediate, P(p, o.OutputWeight, h * ff), n, ff, h);
-            dInterPre.Clear();
-            Gelu.Backward(dInterPre, dInter, s.IntermediatePre);
-            MatMul.Backward(dLn1, P(g, o.IntermediateWeight, ff * h), P(g, o.IntermediateBias, ff), dInterPre, s.LayerNorm1, P(p, o.IntermediateWeight, ff * h), n, h, ff);
+            // Fresh activation gradients are written, not cleared and added to: the same values, fewer passes over
+            // (N, intermediate) buffers. GELU's backward runs in place on the gradient of its output.
+            MatMul.Backward(dInter, P(g, o.OutputWeight, h * ff), P(g, o.OutputBias, h), dDense2, s.Intermediate, P(p, o.OutputWeight, h * ff), n, ff, h,
+                accumulateInput: false);
+            Gelu.BackwardInPlace(dInter, s.IntermediatePre);
+            MatMul.Backward(dLn1, P(g, o.IntermediateWeight, ff * h), P(g, o.IntermediateBias, ff), dInter, s.LayerNorm1, P(p, o.IntermediateWeight, ff * h), n, h, ff);
 
             // LayerNorm 1; its input was dropout(dense(context)) + the layer input.
             dRes.Clear();
@@ -93,10 +93,9 @@ internal static class BertEncoder
                 P(p, o.AttentionLayerNormWeight, h), s.Mean1, s.Rstd1, n, h);
             dRes.CopyTo(dx); // residual path into the layer input; dx is free again after LayerNorm 2's backward
             ReadOnlySpan<float> dDense1 = BackThroughDropout(dRes, dDrop, s.Dropout1, pHidden);
-            dContext.Clear();
-            MatMul.Backward(dContext, P(g, o.AttentionOutputWeight, h * h), P(g, o.AttentionOutputBias, h), dDense1, s.Context, P(p, o.AttentionOutputWeight, h * h), n, h, h);
-            dQkv.Clear();
-            Attention.Backward(dQkv, dContext, s.Qkv, s.AttentionProbs, s.AttentionDropout, bsz, t, h, heads, pAttention);
+            MatMul.Backward(dContext, P(g, o.AttentionOutputWeight, h * h), P(g, o.AttentionOutputBias, h), dDense1, s.Context, P(p, o.AttentionOutputWeight, h * h), n, h, h,
+                accumulateInput: false);
+            Attention.Backward(dQkv, dContext, s.Qkv, s.AttentionProbs, s.AttentionDropout, bsz, t, h, heads, pAttention, accumulate: false);
             MatMul.Backward(dx, P(g, o.QkvWeight, 3 * h * h), P(g, o.QkvBias, 3 * h), dQkv, input, P(p, o.QkvWeight, 3 * h * h), n, h, 3 * h);
         }
 
@@ -108,12 +107,11 @@ internal static class BertEncoder
             P(g, layout.TokenTypeEmbeddings, c.TypeVocabSize * h), dRes, batch.InputIds, batch.TokenTypeIds, bsz, t, h);
     }
 
-    // Without dropout the gradient passes through unchanged; with it, into the scratch buffer.
+    // Without dropout the gradient passes through unchanged; with it, written into the scratch buffer.
     private static ReadOnlySpan<float> BackThroughDropout(Span<float> dOutput, Span<float> scratch, byte[] mask, float p)
     {
         if (p == 0) return dOutput;
-        scratch.Clear();
-        Dropout.Backward(scratch, dOutput, mask, p);
+        Dropout.ApplyMask(scratch, dOutput, mask, p, accumulate: false);
         return scratch;
     }
 

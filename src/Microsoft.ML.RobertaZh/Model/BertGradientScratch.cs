@@ -9,8 +9,7 @@ internal sealed class BertGradientScratch
     public float[] DDropped { get; }     // (N, hidden): gradient before a dropout
     public float[] DContext { get; }     // (N, hidden)
     public float[] DQkv { get; }         // (N, 3·hidden)
-    public float[] DIntermediate { get; }    // (N, intermediate)
-    public float[] DIntermediatePre { get; } // (N, intermediate)
+    public float[] DIntermediate { get; }    // (N, intermediate): w.r.t. the GELU output, then (in place) its input
 
     public BertGradientScratch(BertConfig config, int tokens)
     {
@@ -22,6 +21,5 @@ internal sealed class BertGradientScratch
         DContext = new float[tokens * h];
         DQkv = new float[tokens * 3 * h];
         DIntermediate = new float[tokens * ff];
-        DIntermediatePre = new float[tokens * ff];
     }
 }

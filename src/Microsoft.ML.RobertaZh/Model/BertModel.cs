@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Microsoft.ML.RobertaZh.Model.Heads;
+using Microsoft.ML.RobertaZh.Model.Inference;
 
 namespace Microsoft.ML.RobertaZh.Model;
 
@@ -15,6 +16,9 @@ public sealed partial class BertModel
     private MaskedLmHead? _mlm;
     private float[]? _gradients;
     private float[] _dPooled = [];
+    private EncoderLinears? _linears;
+    private double _linearsFingerprint;
+    private InferencePrecision _precision;
 
     /// <summary>The architecture.</summary>
     public BertConfig Config => Layout.Config;
@@ -33,6 +37,66 @@ public sealed partial class BertModel
 
     /// <summary>Seed of the dropout masks.</summary>
     public ulong DropoutSeed { get; set; }
+
+    /// <summary>
+    /// Arithmetic of the encoder's matrix products in <see cref="Forward"/> and <see cref="Evaluate"/> (default
+    /// <see cref="InferencePrecision.FullPrecision"/>). With <see cref="InferencePrecision.DynamicInt8"/> the weights are quantized
+    /// on the first inference pass and cached; the cache is dropped by <see cref="ForwardBackward"/>, by
+    /// <see cref="InvalidateInferenceCaches"/>, and when a sampled check sees the weights changed.
+    /// </summary>
+    public InferencePrecision InferencePrecision
+    {
+        get => _precision;
+        set
+        {
+            if (!Enum.IsDefined(value)) throw new ArgumentOutOfRangeException(nameof(value), value, "Unknown inference precision.");
+            if (value != _precision) InvalidateInferenceCaches();
+            _precision = value;
+        }
+    }
+
+    /// <summary>
+    /// When true, inference passes (<see cref="Forward"/>, <see cref="Evaluate"/>) skip padded positions: for batches
+    /// whose attention masks are prefixes (as <see cref="BertBatch.Pad"/> makes them), the valid tokens of all
+    /// sequences are packed together and only they go through the products and attention. The valid positions'
+    /// outputs are unchanged up to float rounding; the padded positions' rows of
+    /// <see cref="BertOutput.LastHiddenState"/> are zero instead of Hugging Face's (meaningless) values there.
+    /// Default false. Training passes always compute every position.
+    /// </summary>
+    public bool PackPaddedSequences { get; set; }
+
+    /// <summary>
+    /// Drops what inference passes derived from <see cref="Parameters"/> (the quantized weights of
+    /// <see cref="InferencePrecision.DynamicInt8"/>). Call it after changing <see cref="Parameters"/> in place between
+    /// inference passes; training passes and loading do so already.
+    /// </summary>
+    public void InvalidateInferenceCaches()
+    {
+        _linears?.Dispose();
+        _linears = null;
+    }
+
+    private EncoderLinears Linears()
+    {
+        if (_linears is not null && _linearsFingerprint != Fingerprint()) InvalidateInferenceCaches();
+        if (_linears is null)
+        {
+            _linears = _precision == InferencePrecision.DynamicInt8 ? new Int8Linears(Layout, Parameters) : new FloatLinears(Layout, Parameters);
+            _linearsFingerprint = Fingerprint();
+        }
+        return _linears;
+    }
+
+    // A sample of every 61st encoder parameter (about 1.6% of them, ~1 ms for BERT-base), enough to notice weights
+    // replaced wholesale (a checkpoint copied in, the best epoch restored) without hashing the whole model per pass.
+    private double Fingerprint()
+    {
+        if (_precision == InferencePrecision.FullPrecision) return 0; // nothing derived is cached
+        double sum = 0;
+        var p = Parameters;
+        for (int i = 0, k = 1; i < p.Length; i += 61, k++) sum += p[i] * (double)(k % 7 + 1);
+        return sum;
+    }
 
     /// <summary>Training passes run so far; each gets its own dropout masks. Saved with a training checkpoint so a resumed run repeats the masks.</summary>
     public long TrainingPasses { get; set; }
@@ -106,7 +170,7 @@ public sealed partial class BertModel
         batch.Validate(Config);
         var a = Activations(batch, training: false);
         var drop = new DropoutContext(false, DropoutSeed, 0, Config.NumHiddenLayers);
-        BertEncoder.Forward(Layout, Parameters, a, batch, drop);
+        BertInference.Forward(Layout, Parameters, a, batch, Linears(), PackPaddedSequences);
         int n = a.Tokens, h = Config.HiddenSize;
         var last = a.LastHiddenState(Config.NumHiddenLayers).AsSpan(0, n * h).ToArray();
         float[]? pooled = null, logits = null, logProbs = null;
@@ -154,6 +218,7 @@ public sealed partial class BertModel
         if (batch.ClassLabels is not null && Heads.NumLabels == 0) throw new InvalidOperationException("The batch has class labels but the model has no classification head.");
         if (batch.MaskedLmLabels is null && batch.ClassLabels is null) throw new ArgumentException("The batch has no labels to train on.", nameof(batch));
 
+        InvalidateInferenceCaches(); // the weights are about to change
         var a = Activations(batch, training: true);
         var drop = new DropoutContext(true, DropoutSeed, (ulong)TrainingPasses++, Config.NumHiddenLayers);
         var p = Parameters;
@@ -208,7 +273,7 @@ public sealed partial class BertModel
         batch.Validate(Config);
         var a = Activations(batch, training: false);
         var drop = new DropoutContext(false, DropoutSeed, 0, Config.NumHiddenLayers);
-        BertEncoder.Forward(Layout, Parameters, a, batch, drop);
+        BertInference.Forward(Layout, Parameters, a, batch, Linears(), PackPaddedSequences);
         float[] last = a.LastHiddenState(Config.NumHiddenLayers);
         float mlmLoss = 0, clsLoss = 0;
         int mlmCount = 0, mlmCorrect = 0, clsCount = 0;
@@ -254,5 +319,6 @@ public sealed partial class BertModel
         _activations = null;
         _scratch = null;
         _mlm = null;
+        InvalidateInferenceCaches();
     }
 }

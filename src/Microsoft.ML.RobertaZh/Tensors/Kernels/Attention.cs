@@ -9,7 +9,7 @@ namespace Microsoft.ML.RobertaZh.Tensors.Kernels;
 /// h·d … h·d + d − 1 of each third (d = hidden/heads). Work is split over (batch, head) pairs, each running its
 /// products with <c>Gemm.Multiply</c> on the calling thread.
 /// </summary>
-internal static class Attention
+internal static partial class Attention
 {
     /// <summary>
     /// Forward pass. Scores are scaled by the float 1/√d (multiplication; identical to torch's division when d is a
@@ -78,8 +78,10 @@ internal static class Attention
     /// <param name="hidden">Model width.</param>
     /// <param name="heads">Number of heads.</param>
     /// <param name="dropoutProbability">The forward dropout probability.</param>
+    /// <param name="accumulate">False to overwrite <paramref name="dQkv"/> instead of adding (every element is written
+    /// exactly once, so this equals clearing it first, without the extra pass).</param>
     public static unsafe void Backward(Span<float> dQkv, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> qkv, ReadOnlySpan<float> probs,
-        ReadOnlySpan<byte> dropoutMask, int batch, int seqLen, int hidden, int heads, float dropoutProbability)
+        ReadOnlySpan<byte> dropoutMask, int batch, int seqLen, int hidden, int heads, float dropoutProbability, bool accumulate = true)
     {
         int headDim = CheckShapes(qkv.Length, probs.Length, dropoutMask.Length, batch, seqLen, hidden, heads, dropoutProbability);
         KernelGuard.Length(dQkv.Length, (long)batch * seqLen * 3 * hidden, nameof(dQkv));
@@ -90,7 +92,7 @@ internal static class Attention
         {
             for (int pair = 0; pair < pairs; pair++)
             {
-                BackwardPair(pair, dQkv, dOutput, qkv, probs, dropoutMask, seqLen, hidden, heads, headDim, dropoutProbability);
+                BackwardPair(pair, dQkv, dOutput, qkv, probs, dropoutMask, seqLen, hidden, heads, headDim, dropoutProbability, accumulate);
             }
 
             return;
@@ -106,7 +108,7 @@ internal static class Attention
             byte* m = pm;
             int ld = dQkv.Length, lg = dOutput.Length, lq = qkv.Length, lp = probs.Length, lm = dropoutMask.Length;
             KernelParallel.For(pairs, pair => BackwardPair(pair, new Span<float>(d, ld), new ReadOnlySpan<float>(g, lg), new ReadOnlySpan<float>(q, lq),
-                new ReadOnlySpan<float>(p, lp), new ReadOnlySpan<byte>(m, lm), seqLen, hidden, heads, headDim, dropoutProbability));
+                new ReadOnlySpan<float>(p, lp), new ReadOnlySpan<byte>(m, lm), seqLen, hidden, heads, headDim, dropoutProbability, accumulate));
         }
     }
 
@@ -238,7 +240,7 @@ internal static class Attention
     }
 
     private static void BackwardPair(int pair, Span<float> dQkv, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> qkv, ReadOnlySpan<float> probs,
-        ReadOnlySpan<byte> dropoutMask, int seqLen, int hidden, int heads, int headDim, float p)
+        ReadOnlySpan<byte> dropoutMask, int seqLen, int hidden, int heads, int headDim, float p, bool accumulate)
     {
         int b = pair / heads, h = pair % heads;
         int ld = 3 * hidden;
@@ -263,7 +265,7 @@ internal static class Attention
             }
 
             // dV += P̃ᵀ·dO
-            Gemm.Multiply(true, false, seqLen, headDim, seqLen, used, seqLen, dO, hidden, dQkv[vOff..], ld, accumulate: true, parallel: false);
+            Gemm.Multiply(true, false, seqLen, headDim, seqLen, used, seqLen, dO, hidden, dQkv[vOff..], ld, accumulate, parallel: false);
 
             // dP̃ = dO·Vᵀ, then through the dropout: dP = dP̃ ⊙ mask/(1−p)
             Gemm.Multiply(false, true, seqLen, seqLen, headDim, dO, hidden, qkv[vOff..], ld, dP, seqLen, parallel: false);
@@ -280,8 +282,8 @@ internal static class Attention
             }
 
             // dQ += dS·K, dK += dSᵀ·Q
-            Gemm.Multiply(false, false, seqLen, headDim, seqLen, dropped, seqLen, qkv[kOff..], ld, dQkv[qOff..], ld, accumulate: true, parallel: false);
-            Gemm.Multiply(true, false, seqLen, headDim, seqLen, dropped, seqLen, qkv[qOff..], ld, dQkv[kOff..], ld, accumulate: true, parallel: false);
+            Gemm.Multiply(false, false, seqLen, headDim, seqLen, dropped, seqLen, qkv[kOff..], ld, dQkv[qOff..], ld, accumulate, parallel: false);
+            Gemm.Multiply(true, false, seqLen, headDim, seqLen, dropped, seqLen, qkv[qOff..], ld, dQkv[kOff..], ld, accumulate, parallel: false);
         }
         finally
         {

@@ -58,9 +58,29 @@ internal static class Gelu
         Run(dInput[..input.Length], dOutput, input, backward: true);
     }
 
+    /// <summary>
+    /// gradient[i] = gradient[i]·gelu'(input[i]) in place: the same values as clearing a buffer and calling
+    /// <see cref="Backward"/> into it (the product is formed by the same fused multiply-add with a zero addend), without
+    /// the extra buffer and the passes that clear and re-read it.
+    /// </summary>
+    /// <param name="gradient">Length n: dOutput on entry, dInput on return.</param>
+    /// <param name="input">Length n: the forward input.</param>
+    internal static void BackwardInPlace(Span<float> gradient, ReadOnlySpan<float> input)
+    {
+        KernelGuard.Length(gradient.Length, input.Length, nameof(gradient));
+        Run(gradient[..input.Length], gradient, input, backward: true, overwrite: true);
+    }
+
     /// <summary>values[i] = gelu(values[i]) in place (for fused matmul epilogues).</summary>
     /// <param name="values">Any length, elementwise.</param>
     public static void Apply(Span<float> values) => Run(values, default, values, backward: false);
+
+    /// <summary>
+    /// values[i] = gelu(values[i]) in place on the calling thread only, for epilogues that already run per row block
+    /// on a worker; the same arithmetic as <see cref="Forward"/> element by element, so results are identical.
+    /// </summary>
+    /// <param name="values">Any length, elementwise.</param>
+    internal static void ApplySerial(Span<float> values) => RunRange(values, default, values, backward: false);
 
     /// <summary>Scalar specification of <see cref="Forward"/>.</summary>
     /// <param name="output">Length n (n = input.Length).</param>
@@ -236,13 +256,13 @@ internal static class Gelu
     }
 
     /// <summary>Dispatch: small inputs inline, large ones in fixed chunks over the thread pool.</summary>
-    private static unsafe void Run(Span<float> destination, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input, bool backward)
+    private static unsafe void Run(Span<float> destination, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input, bool backward, bool overwrite = false)
     {
         int n = input.Length;
         int chunks = KernelParallel.ChunkCount(n, ChunkSize);
         if (!KernelParallel.ShouldParallelize((long)n * 16, chunks))
         {
-            RunRange(destination, dOutput, input, backward);
+            RunRange(destination, dOutput, input, backward, overwrite);
             return;
         }
 
@@ -256,7 +276,7 @@ internal static class Gelu
                 int start = c * ChunkSize;
                 int length = Math.Min(ChunkSize, n - start);
                 var gradient = backward ? new ReadOnlySpan<float>((float*)g + start, length) : default;
-                RunRange(new Span<float>((float*)d + start, length), gradient, new ReadOnlySpan<float>((float*)xin + start, length), backward);
+                RunRange(new Span<float>((float*)d + start, length), gradient, new ReadOnlySpan<float>((float*)xin + start, length), backward, overwrite);
             });
         }
     }
@@ -265,11 +285,26 @@ internal static class Gelu
     /// SIMD path: 8 lanes at a time; the tail goes through a padded stack vector so every element sees exactly the
     /// same arithmetic (no scalar tail with different exp rounding). Falls back to the scalar spec without Vector256.
     /// </summary>
-    private static void RunRange(Span<float> destination, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input, bool backward)
+    /// <param name="destination">Output (forward) or gradient accumulated into (backward).</param>
+    /// <param name="dOutput">Backward only: the output gradient (may alias <paramref name="destination"/> when overwriting).</param>
+    /// <param name="input">The forward input.</param>
+    /// <param name="backward">Gradient instead of value.</param>
+    /// <param name="overwrite">Backward only: write dOutput·gelu' (as if destination were zero) instead of adding.</param>
+    private static void RunRange(Span<float> destination, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input, bool backward, bool overwrite = false)
     {
         if (!Vector256.IsHardwareAccelerated)
         {
-            if (backward)
+            if (backward && overwrite)
+            {
+                // Scalar spec with a zero accumulator: 0 + g·gelu'(x), element by element (in place is safe).
+                for (int k = 0; k < input.Length; k++)
+                {
+                    float x0 = input[k];
+                    float cdf = Cdf(x0, out float gaussian);
+                    destination[k] = 0f + dOutput[k] * MathF.FusedMultiplyAdd(x0 * InvSqrt2Pi, gaussian, cdf);
+                }
+            }
+            else if (backward)
             {
                 BackwardScalar(destination, dOutput, input);
             }
@@ -290,7 +325,7 @@ internal static class Gelu
         {
             var v = Vector256.LoadUnsafe(ref x, (nuint)i);
             Vector256<float> r = backward
-                ? Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref g, (nuint)i), Derivative(v), Vector256.LoadUnsafe(ref d, (nuint)i))
+                ? Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref g, (nuint)i), Derivative(v), overwrite ? Vector256<float>.Zero : Vector256.LoadUnsafe(ref d, (nuint)i))
                 : v * Cdf(v, out _);
             r.StoreUnsafe(ref d, (nuint)i);
         }
@@ -305,7 +340,8 @@ internal static class Gelu
             if (backward)
             {
                 dOutput.Slice(i, rest).CopyTo(buffer[8..]);
-                destination.Slice(i, rest).CopyTo(buffer[16..]);
+                if (overwrite) buffer[16..].Clear();
+                else destination.Slice(i, rest).CopyTo(buffer[16..]);
                 r = Vector256.FusedMultiplyAdd(Vector256.Create((ReadOnlySpan<float>)buffer[8..]), Derivative(v), Vector256.Create((ReadOnlySpan<float>)buffer[16..]));
             }
             else

@@ -4,14 +4,16 @@ namespace Microsoft.ML.RobertaZh.Tensors.Kernels;
 
 internal static unsafe partial class Gemm
 {
-    private static void RunParallel(in Problem problem, int threads)
+    /// <returns>True when <paramref name="epilogue"/> (if any) was run by the job, per row block.</returns>
+    private static bool RunParallel(in Problem problem, int threads, RowBlockEpilogue? epilogue)
     {
-        var job = new ParallelJob(problem, threads);
+        var job = new ParallelJob(problem, threads, epilogue);
         // Helpers are plain thread-pool work items; the calling thread works too and then waits only for tasks that
         // were claimed, never for a helper to start, so a busy pool cannot stall the call (see ParallelJob).
         for (int t = 1; t < threads; t++) ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
         job.Execute();
         job.WaitForCompletion();
+        return job.FusesEpilogue;
     }
 
     /// <summary>
@@ -43,16 +45,22 @@ internal static unsafe partial class Gemm
         private readonly int[] _packDone, _computeDone, _tilePhase;
         private int _next, _finished;
 
-        public ParallelJob(in Problem p, int threads)
+        private readonly RowBlockEpilogue? _epilogue;
+
+        /// <summary>True when each row block's last compute task runs the epilogue (one column block, no column chunks).</summary>
+        public bool FusesEpilogue => _epilogue is not null && _phases == _kBlocks && _nChunks == 1;
+
+        public ParallelJob(in Problem p, int threads, RowBlockEpilogue? epilogue)
         {
             _p = p;
-            _kBlocks = (p.K + KC - 1) / KC;
+            _epilogue = epilogue;
+            _kBlocks = (p.K + p.KC - 1) / p.KC;
             _kcMax = (p.K + _kBlocks - 1) / _kBlocks;
             // Enough row blocks that two workers can balance, but no thinner than a few micro-tiles.
-            _mBlocks = Math.Max((p.M + MC - 1) / MC, Math.Min(4 * threads, (p.M + 4 * MR - 1) / (4 * MR)));
+            _mBlocks = Math.Max((p.M + p.MC - 1) / p.MC, Math.Min(4 * threads, (p.M + 4 * MR - 1) / (4 * MR)));
             _mcMax = ((p.M + _mBlocks - 1) / _mBlocks + MR - 1) / MR * MR;
             _mBlocks = (p.M + _mcMax - 1) / _mcMax;
-            int ncMax = Math.Min(NC, p.N);
+            int ncMax = Math.Min(p.NC, p.N);
             // Aim for at least four compute tasks per worker and phase; thin m gets column chunks instead.
             int panels = (ncMax + NR - 1) / NR;
             _nChunks = Math.Clamp((4 * threads + _mBlocks - 1) / _mBlocks, 1, Math.Max(1, panels / 2));
@@ -60,7 +68,7 @@ internal static unsafe partial class Gemm
             _packBStride = (nint)((ncMax + NR - 1) / NR) * NR * _kcMax;
             _packB = PackBuffers.B((int)(2 * _packBStride));
 
-            int nBlocks = (p.N + NC - 1) / NC;
+            int nBlocks = (p.N + p.NC - 1) / p.NC;
             _phases = nBlocks * _kBlocks;
             _phaseStart = new int[_phases + 1];
             for (int s = 0; s < _phases; s++)
@@ -71,9 +79,9 @@ internal static unsafe partial class Gemm
             _tilePhase = new int[_computeTasks];
         }
 
-        private int ColumnStart(int phase) => phase / _kBlocks * NC;
+        private int ColumnStart(int phase) => phase / _kBlocks * _p.NC;
 
-        private int ColumnCount(int phase) => Math.Min(NC, _p.N - ColumnStart(phase));
+        private int ColumnCount(int phase) => Math.Min(_p.NC, _p.N - ColumnStart(phase));
 
         private int PackTasks(int phase) => ((ColumnCount(phase) + NR - 1) / NR + PanelsPerPackTask - 1) / PanelsPerPackTask;
 
@@ -140,6 +148,7 @@ internal static unsafe partial class Gemm
                 float* bias = first && _p.Bias != null ? _p.Bias + jc + j0 : null;
                 MacroKernel(mc, j1 - j0, kc, packA, Buffer(phase) + (nint)j0 * kc, _p.C + ic * _p.Ldc + jc + j0, _p.Ldc,
                     bias, !first || _p.Accumulate, _p.Kernel);
+                if (phase == _phases - 1 && FusesEpilogue) _epilogue!(ic, mc);
             }
             Volatile.Write(ref _tilePhase[task], phase + 1);
             Interlocked.Increment(ref _computeDone[phase]);

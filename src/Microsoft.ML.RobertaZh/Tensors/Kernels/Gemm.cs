@@ -36,15 +36,10 @@ internal enum GemmKernel
 /// </remarks>
 internal static unsafe partial class Gemm
 {
-    // Blocking parameters, sized for a core with a ≥32 KiB L1d and ≥512 KiB L2:
-    // a KC×NR packed B micro-panel (256·16·4 = 16 KiB; the AVX-512 kernel reads two, 32 KiB) stays in L1 while the
-    // kernel walks down the MC rows,
-    // an MC×KC packed A block (192·256·4 = 192 KiB) stays in L2, and the KC×NC packed B block lives in L2/L3.
+    // Register tile: MR rows × NR columns per micro-panel (the AVX-512 kernel takes two panels at once, 6×32).
+    // The cache blocks KC / MC / NC come from the CPU's cache sizes (GemmBlocking).
     internal const int MR = 6;
     internal const int NR = 16;
-    internal const int KC = 256;
-    internal const int MC = 192;
-    internal const int NC = 3072;
 
     // Below this many multiply-adds (~20 µs on one core) waking a helper and handing out tasks costs more than it saves.
     private const long ParallelThreshold = 1L << 21;
@@ -52,6 +47,25 @@ internal static unsafe partial class Gemm
     private static readonly bool s_hasAvx2 =
         System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported;
     private static readonly bool s_hasAvx512 = s_hasAvx2 && System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
+
+    /// <summary>
+    /// The kernel <see cref="GemmKernel.Auto"/> resolves to: the widest the CPU supports, unless the environment variable
+    /// ROBERTAZH_GEMM_KERNEL names another (avx512, avx2 or portable; auto or unset keeps the default).
+    /// </summary>
+    internal static GemmKernel DefaultKernel { get; } = ChooseDefaultKernel();
+
+    private static GemmKernel ChooseDefaultKernel()
+    {
+        var best = s_hasAvx512 ? GemmKernel.Avx512 : s_hasAvx2 ? GemmKernel.Avx2 : GemmKernel.Portable;
+        string? text = Environment.GetEnvironmentVariable("ROBERTAZH_GEMM_KERNEL");
+        if (string.IsNullOrWhiteSpace(text)) return best;
+        if (!Enum.TryParse(text, ignoreCase: true, out GemmKernel chosen) || !Enum.IsDefined(chosen))
+            throw new InvalidOperationException($"ROBERTAZH_GEMM_KERNEL='{text}' is not one of auto, avx512, avx2, portable.");
+        if (chosen == GemmKernel.Auto) return best;
+        if (!IsSupported(chosen))
+            throw new InvalidOperationException($"ROBERTAZH_GEMM_KERNEL={text}: this CPU does not support that kernel (the best it supports is {best}).");
+        return chosen;
+    }
 
     /// <summary>
     /// C = op(A)·op(B) (+ bias broadcast over rows), or C += op(A)·op(B) (+ bias) when <paramref name="accumulate"/>.
@@ -78,12 +92,26 @@ internal static unsafe partial class Gemm
         ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc,
         bool accumulate, ReadOnlySpan<float> bias, bool parallel, GemmKernel kernel)
+        => Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, parallel, kernel, epilogue: null);
+
+    /// <summary>
+    /// The product followed by <paramref name="epilogue"/> on every row of C exactly once, after that row is final.
+    /// When C has a single column block and the parallel job does not split columns, the epilogue runs per row block
+    /// right after the block's last k block, on the thread that computed it (while the rows are still in cache);
+    /// otherwise it runs over chunks of rows after the product. Either way each row sees the same arithmetic.
+    /// </summary>
+    internal static void Multiply(
+        bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc,
+        bool accumulate, ReadOnlySpan<float> bias, bool parallel, GemmKernel kernel, RowBlockEpilogue? epilogue)
     {
         Debug.Assert(bias.IsEmpty || bias.Length >= n);
         CheckArguments(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc, bias.Length);
         if (m == 0 || n == 0) return;
         if (kernel == GemmKernel.Auto)
-            kernel = s_hasAvx512 ? GemmKernel.Avx512 : s_hasAvx2 ? GemmKernel.Avx2 : GemmKernel.Portable;
+            kernel = DefaultKernel;
         else if (!IsSupported(kernel))
             throw new PlatformNotSupportedException($"{kernel} is not supported on this CPU.");
 
@@ -96,14 +124,28 @@ internal static unsafe partial class Gemm
             {
                 // Empty inner dimension: the product is zero, only the bias (if any) contributes.
                 FillOrAddBias(m, n, pc, ldc, bias.IsEmpty ? null : pbias, accumulate);
+                epilogue?.Invoke(0, m);
                 return;
             }
             var problem = new Problem(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate,
-                bias.IsEmpty ? null : pbias, kernel);
+                bias.IsEmpty ? null : pbias, kernel, GemmBlocking.For(kernel));
             int threads = parallel ? ChooseThreadCount(m, n, k) : 1;
-            if (threads <= 1) RunSerial(in problem);
-            else RunParallel(in problem, threads);
+            bool fused = threads <= 1 ? RunSerial(in problem, epilogue) : RunParallel(in problem, threads, epilogue);
+            if (epilogue is not null && !fused) RunEpilogue(epilogue, m, n, parallel);
         }
+    }
+
+    /// <summary>The unfused fallback: the epilogue over fixed chunks of rows, in parallel when worth it.</summary>
+    private static void RunEpilogue(RowBlockEpilogue epilogue, int m, int n, bool parallel)
+    {
+        int rowsPerChunk = Math.Max(1, 32768 / Math.Max(1, n));
+        int chunks = KernelParallel.ChunkCount(m, rowsPerChunk);
+        if (!parallel || !KernelParallel.ShouldParallelize((long)m * n, chunks))
+        {
+            epilogue(0, m);
+            return;
+        }
+        KernelParallel.For(chunks, c => epilogue(c * rowsPerChunk, Math.Min(rowsPerChunk, m - c * rowsPerChunk)));
     }
 
     /// <summary>Whether <paramref name="kernel"/> can run on this CPU.</summary>
@@ -189,35 +231,40 @@ internal static unsafe partial class Gemm
         public readonly int M, N, K;
         public readonly bool TransA, TransB, Accumulate;
         public readonly GemmKernel Kernel;
+        public readonly int KC, MC, NC;
 
         /// <summary>True when the x86 vector kernels (and the AVX packing helpers) are in use.</summary>
         public bool Avx2 => Kernel != GemmKernel.Portable;
 
         public Problem(bool transA, bool transB, int m, int n, int k, float* a, nint lda, float* b, nint ldb,
-            float* c, nint ldc, bool accumulate, float* bias, GemmKernel kernel)
+            float* c, nint ldc, bool accumulate, float* bias, GemmKernel kernel, GemmBlocking blocking)
         {
             TransA = transA; TransB = transB; M = m; N = n; K = k;
             A = a; Lda = lda; B = b; Ldb = ldb; C = c; Ldc = ldc;
             Accumulate = accumulate; Bias = bias; Kernel = kernel;
+            KC = blocking.KC; MC = blocking.MC; NC = blocking.NC;
         }
     }
 
     /// <summary>The GotoBLAS loop nest on the calling thread: jc (NC) → pc (KC) → ic (MC) → macro-kernel.</summary>
+    /// <returns>True when <paramref name="epilogue"/> (if any) was run here, per row block.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunSerial(in Problem p)
+    private static bool RunSerial(in Problem p, RowBlockEpilogue? epilogue)
     {
-        int ncMax = Math.Min(NC, p.N);
+        // Rows are final after the last k block only if there is a single column block.
+        bool fuse = epilogue is not null && p.N <= p.NC;
+        int ncMax = Math.Min(p.NC, p.N);
         // Spread k evenly over the KC blocks so the last block is not a sliver (e.g. k=300 → 150+150, not 256+44).
-        int kBlocks = (p.K + KC - 1) / KC;
+        int kBlocks = (p.K + p.KC - 1) / p.KC;
         int kcMax = (p.K + kBlocks - 1) / kBlocks;
-        int mBlocks = (p.M + MC - 1) / MC;
+        int mBlocks = (p.M + p.MC - 1) / p.MC;
         int mcMax = ((p.M + mBlocks - 1) / mBlocks + MR - 1) / MR * MR;
         float* packA = PackBuffers.A(mcMax * kcMax);
         float* packB = PackBuffers.B(((ncMax + NR - 1) / NR) * NR * kcMax);
 
-        for (int jc = 0; jc < p.N; jc += NC)
+        for (int jc = 0; jc < p.N; jc += p.NC)
         {
-            int nc = Math.Min(NC, p.N - jc);
+            int nc = Math.Min(p.NC, p.N - jc);
             for (int pc = 0; pc < p.K; pc += kcMax)
             {
                 int kc = Math.Min(kcMax, p.K - pc);
@@ -231,9 +278,11 @@ internal static unsafe partial class Gemm
                     int mc = Math.Min(mcMax, p.M - ic);
                     PackA(in p, ic, pc, mc, kc, packA);
                     MacroKernel(mc, nc, kc, packA, packB, p.C + ic * p.Ldc + jc, p.Ldc, bias, add, p.Kernel);
+                    if (fuse && pc + kc >= p.K) epilogue!(ic, mc);
                 }
             }
         }
+        return fuse;
     }
 
     /// <summary>Runs the micro-kernel over every MR×NR tile of an mc×nc block of C.</summary>

@@ -236,6 +236,22 @@ internal static class LayerNorm
         }
     }
 
+    /// <summary>
+    /// Fused residual + LayerNorm on rows [first, first + count) on the calling thread (for GEMM row-block epilogues):
+    /// residual[r] += input[r], then output[r] = LayerNorm(residual[r]) saving mean/rstd, with the same arithmetic as
+    /// <c>TensorPrimitives.Add</c> followed by <see cref="Forward"/>, so results are identical to the unfused pair.
+    /// </summary>
+    internal static void AddForwardRows(Span<float> output, Span<float> mean, Span<float> rstd, Span<float> residual, ReadOnlySpan<float> input,
+        ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int first, int count, int hidden, float eps)
+    {
+        for (int r = first; r < first + count; r++)
+        {
+            var row = residual.Slice(r * hidden, hidden);
+            System.Numerics.Tensors.TensorPrimitives.Add(row, input.Slice(r * hidden, hidden), row);
+            ForwardRow(output.Slice(r * hidden, hidden), out mean[r], out rstd[r], row, weight, bias, eps);
+        }
+    }
+
     /// <summary>SIMD forward row: double statistics from widened float vectors, float normalization with FMA.</summary>
     private static void ForwardRow(Span<float> output, out float mean, out float rstd, ReadOnlySpan<float> input,
         ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, float eps)

@@ -46,9 +46,11 @@ internal static class MatMul
     /// <param name="rows">Number of rows.</param>
     /// <param name="inFeatures">Input width.</param>
     /// <param name="outFeatures">Output width.</param>
+    /// <param name="accumulateInput">False to overwrite <paramref name="dInput"/> (equal to clearing it first, without
+    /// the extra pass, and the product then does not read it); the weight and bias gradients always accumulate.</param>
     public static void Backward(Span<float> dInput, Span<float> dWeight, Span<float> dBias,
         ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
-        int rows, int inFeatures, int outFeatures)
+        int rows, int inFeatures, int outFeatures, bool accumulateInput = true)
     {
         CheckShapes(dOutput.Length, input.Length, weight.Length, dBias.Length, rows, inFeatures, outFeatures);
         if (dWeight.Length != outFeatures * inFeatures)
@@ -60,7 +62,7 @@ internal static class MatMul
         {
             // (rows, out) · (out, in): plain A·B.
             Gemm.Multiply(transA: false, transB: false, rows, inFeatures, outFeatures,
-                dOutput, outFeatures, weight, inFeatures, dInput, inFeatures, accumulate: true);
+                dOutput, outFeatures, weight, inFeatures, dInput, inFeatures, accumulate: accumulateInput);
         }
 
         // (out, rows) · (rows, in) with dOutput read transposed: Aᵀ·B, k = rows is the long dimension.

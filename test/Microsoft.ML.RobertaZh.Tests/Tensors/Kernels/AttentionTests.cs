@@ -59,6 +59,59 @@ public class AttentionTests
     }
 
     [Fact]
+    public void PackedForwardMatchesTheDoubleReferenceOnValidPositions()
+    {
+        // Sequences of lengths 1..13 (every length, odd head sizes) packed without padding, against the reference on
+        // the padded layout with prefix masks; only the valid rows exist in the packed output.
+        int seqLen = 13, hidden = 12, heads = 3, batch = seqLen;
+        var lengths = Enumerable.Range(1, batch).ToArray();
+        var offsets = new int[batch];
+        for (int b = 1; b < batch; b++) offsets[b] = offsets[b - 1] + lengths[b - 1];
+        int rows = lengths.Sum();
+        var random = new Random(5);
+        var padded = TestData.Uniform(random, batch * seqLen * 3 * hidden, -1.5f, 1.5f);
+        var mask = new float[batch * seqLen];
+        var packed = new float[rows * 3 * hidden];
+        for (int b = 0; b < batch; b++)
+        {
+            for (int i = 0; i < seqLen; i++) mask[b * seqLen + i] = i < lengths[b] ? 0f : float.MinValue;
+            padded.AsSpan(b * seqLen * 3 * hidden, lengths[b] * 3 * hidden).CopyTo(packed.AsSpan(offsets[b] * 3 * hidden));
+        }
+        var output = new float[rows * hidden];
+        var probs = new float[heads * lengths.Sum(l => l * l)];
+        Attention.ForwardPacked(output, probs, packed, lengths, offsets, hidden, heads);
+        var (expected, _) = ReferenceKernels.Attention(TestData.ToDouble(padded), TestData.ToDouble(mask), null, batch, seqLen, hidden, heads, 0f);
+        for (int b = 0; b < batch; b++)
+        {
+            var want = expected.AsSpan(b * seqLen * hidden, lengths[b] * hidden).ToArray();
+            var got = output.AsSpan(offsets[b] * hidden, lengths[b] * hidden).ToArray();
+            TestData.AssertClose(want, got, 1e-6, 1e-6, $"sequence {b}");
+        }
+    }
+
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(0.2f)]
+    public void BackwardOverwritingEqualsClearingAndAdding(float p)
+    {
+        // accumulate: false writes every element of dQkv exactly once: the same values as clearing it and adding.
+        int batch = 3, seqLen = 9, hidden = 12, heads = 3;
+        var random = new Random(23);
+        var qkv = TestData.Uniform(random, batch * seqLen * 3 * hidden, -1.5f, 1.5f);
+        var dOut = TestData.Uniform(random, batch * seqLen * hidden, -1f, 1f);
+        var mask = PaddingMask(batch, seqLen);
+        var output = new float[batch * seqLen * hidden];
+        var probs = new float[batch * heads * seqLen * seqLen];
+        var keep = p > 0 ? new byte[probs.Length] : [];
+        Attention.Forward(output, probs, keep, qkv, mask, batch, seqLen, hidden, heads, p, seed: 3, stream: 4);
+        var added = new float[qkv.Length];
+        Attention.Backward(added, dOut, qkv, probs, keep, batch, seqLen, hidden, heads, p);
+        var written = TestData.Uniform(random, qkv.Length, 5f, 9f); // stale values that must all be replaced
+        Attention.Backward(written, dOut, qkv, probs, keep, batch, seqLen, hidden, heads, p, accumulate: false);
+        Assert.Equal(added, written);
+    }
+
+    [Fact]
     public void FullyMaskedSequenceAttendsUniformlyLikeHuggingFace()
     {
         const int seqLen = 4, hidden = 6, heads = 2;

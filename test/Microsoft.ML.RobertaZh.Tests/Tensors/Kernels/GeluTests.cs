@@ -143,6 +143,24 @@ public class GeluTests
     }
 
     [Fact]
+    public void BackwardInPlaceEqualsClearingAndAddingOnEveryLength0To256AndLarge()
+    {
+        // The encoder's backward writes GELU's input gradient over its output gradient instead of clearing a second
+        // buffer and adding into it: bit for bit the same values (every vector tail, and the multi-threaded path).
+        var random = new Random(17);
+        foreach (int n in Enumerable.Range(0, 257).Append(100_003))
+        {
+            var x = TestData.Uniform(random, n, -7f, 7f);
+            var g = TestData.Uniform(random, n, -2f, 2f);
+            var expected = new float[n];
+            Gelu.Backward(expected, g, x);
+            var inPlace = (float[])g.Clone();
+            Gelu.BackwardInPlace(inPlace, x);
+            Assert.Equal(expected, inPlace);
+        }
+    }
+
+    [Fact]
     public void ShortDestinationsThrow()
     {
         Assert.Throws<ArgumentException>(() => Gelu.Forward(new float[3], new float[4]));

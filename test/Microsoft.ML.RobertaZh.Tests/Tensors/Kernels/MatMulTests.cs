@@ -112,6 +112,24 @@ public class MatMulTests
         AssertClose(eb, db, GemmTests.Tolerance(rows, rows + 1), "dBias");
     }
 
+    [Theory]
+    [InlineData(5, 7, 3)]
+    [InlineData(301, 95, 257)]
+    public void BackwardOverwritingTheInputGradientEqualsClearingAndAdding(int rows, int inFeatures, int outFeatures)
+    {
+        float[] x = ReferenceGemm.RandomFloats(rows * inFeatures, 24);
+        float[] w = ReferenceGemm.RandomFloats(outFeatures * inFeatures, 25);
+        float[] g = ReferenceGemm.RandomFloats(rows * outFeatures, 26);
+        var added = new float[x.Length];
+        var written = ReferenceGemm.RandomFloats(x.Length, 27); // stale values that must be replaced, not added to
+        float[] dw1 = new float[w.Length], dw2 = new float[w.Length], db1 = new float[outFeatures], db2 = new float[outFeatures];
+        MatMul.Backward(added, dw1, db1, g, x, w, rows, inFeatures, outFeatures);
+        MatMul.Backward(written, dw2, db2, g, x, w, rows, inFeatures, outFeatures, accumulateInput: false);
+        Assert.Equal(added, written);
+        Assert.Equal(dw1, dw2);
+        Assert.Equal(db1, db2);
+    }
+
     [Fact]
     public void BackwardSkipsEmptyInputAndBiasGradients()
     {

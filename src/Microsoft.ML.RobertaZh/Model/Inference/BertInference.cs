@@ -1,0 +1,106 @@
+using Microsoft.ML.RobertaZh.Tensors.Kernels;
+
+namespace Microsoft.ML.RobertaZh.Model.Inference;
+
+/// <summary>
+/// The encoder's inference pass (no dropout, nothing saved for backward): the same kernel sequence as
+/// <see cref="BertEncoder.Forward"/>, with the linear layers from <see cref="EncoderLinears"/> and fewer passes over the
+/// activations — GELU runs in place in the intermediate product's epilogue, and the residual add + LayerNorm in the
+/// epilogues of the attention-output and output products, per row block while the rows are still in cache. In
+/// <see cref="FloatLinears"/> mode the result is bit-identical to <see cref="BertEncoder.Forward"/> in inference mode.
+/// </summary>
+internal static class BertInference
+{
+    /// <param name="layout">Parameter layout.</param>
+    /// <param name="p">Parameters.</param>
+    /// <param name="a">Activations sized for the batch (inference mode).</param>
+    /// <param name="batch">The inputs.</param>
+    /// <param name="linears">How the linear layers run.</param>
+    /// <param name="packPadding">
+    /// Skip padded positions: when every sequence's mask is a prefix (ones, then zeros) the valid tokens are packed
+    /// into consecutive rows, every product and the attention (<see cref="Attention.ForwardPacked"/>) run on them only,
+    /// and the output is scattered back with zero rows at the padded positions. Valid positions are the same as
+    /// without packing up to rounding (the softmax sums over fewer — exactly zero — terms).
+    /// </param>
+    public static void Forward(BertParameterLayout layout, float[] p, BertActivations a, BertBatch batch, EncoderLinears linears, bool packPadding = false)
+    {
+        var c = layout.Config;
+        int bsz = a.Batch, t = a.SeqLen, n = a.Tokens, h = c.HiddenSize, ff = c.IntermediateSize, heads = c.NumAttentionHeads;
+        float eps = c.LayerNormEps;
+
+        // HF get_extended_attention_mask: (1 − mask) · finfo(float32).min, added to the attention scores.
+        for (int i = 0; i < n; i++) a.AdditiveMask[i] = batch.AttentionMask[i] != 0 ? 0f : float.MinValue;
+        Embedding.Forward(a.EmbeddingSum, batch.InputIds, batch.TokenTypeIds,
+            P(p, layout.WordEmbeddings, c.VocabSize * h), P(p, layout.PositionEmbeddings, c.MaxPositionEmbeddings * h),
+            P(p, layout.TokenTypeEmbeddings, c.TypeVocabSize * h), bsz, t, h);
+        LayerNorm.Forward(a.EmbeddingOutput, a.EmbeddingMean, a.EmbeddingRstd, a.EmbeddingSum,
+            P(p, layout.EmbeddingLayerNormWeight, h), P(p, layout.EmbeddingLayerNormBias, h), n, h, eps);
+
+        float[] x = a.EmbeddingOutput;
+        int[]? lengths = packPadding ? PrefixLengths(batch) : null;
+        int[] offsets = [];
+        if (lengths is not null)
+        {
+            // Gather the valid rows into the embedding-sum buffer (free after the LayerNorm above).
+            offsets = new int[bsz];
+            for (int b = 1; b < bsz; b++) offsets[b] = offsets[b - 1] + lengths[b - 1];
+            for (int b = 0; b < bsz; b++)
+                a.EmbeddingOutput.AsSpan(b * t * h, lengths[b] * h).CopyTo(a.EmbeddingSum.AsSpan(offsets[b] * h));
+            x = a.EmbeddingSum;
+            n = offsets[bsz - 1] + lengths[bsz - 1];
+        }
+        for (int l = 0; l < c.NumHiddenLayers; l++)
+        {
+            var o = layout.Layers[l];
+            var s = a.Layer(l);
+            float[] input = x;
+            linears.Forward(l, LinearSlot.Qkv, s.Qkv, input, n, epilogue: null);
+            if (lengths is null) Attention.Forward(s.Context, s.AttentionProbs, [], s.Qkv, a.AdditiveMask, bsz, t, h, heads, 0f, 0, 0);
+            else Attention.ForwardPacked(s.Context, s.AttentionProbs, s.Qkv, lengths, offsets, h, heads);
+            // LayerNorm1 = LayerNorm(dense(context) + input), the add and the norm per finished row block.
+            linears.Forward(l, LinearSlot.AttentionOutput, s.Residual1, s.Context, n, (first, count) =>
+                LayerNorm.AddForwardRows(s.LayerNorm1, s.Mean1, s.Rstd1, s.Residual1, input,
+                    P(p, o.AttentionLayerNormWeight, h), P(p, o.AttentionLayerNormBias, h), first, count, h, eps));
+            // Intermediate = gelu(dense(LayerNorm1)), in place.
+            linears.Forward(l, LinearSlot.Intermediate, s.Intermediate, s.LayerNorm1, n, (first, count) =>
+                Gelu.ApplySerial(s.Intermediate.AsSpan(first * ff, count * ff)));
+            // LayerNorm2 = LayerNorm(dense(intermediate) + LayerNorm1): the layer's output.
+            linears.Forward(l, LinearSlot.Output, s.Residual2, s.Intermediate, n, (first, count) =>
+                LayerNorm.AddForwardRows(s.LayerNorm2, s.Mean2, s.Rstd2, s.Residual2, s.LayerNorm1,
+                    P(p, o.OutputLayerNormWeight, h), P(p, o.OutputLayerNormBias, h), first, count, h, eps));
+            x = s.LayerNorm2;
+        }
+        if (lengths is not null) Unpack(x, lengths, offsets, t, h);
+    }
+
+    /// <summary>Valid lengths when every row's mask is 1…1 0…0 with at least one 1 and some row has padding; else null.</summary>
+    private static int[]? PrefixLengths(BertBatch batch)
+    {
+        int t = batch.SeqLen;
+        var lengths = new int[batch.Batch];
+        bool padded = false;
+        for (int b = 0; b < batch.Batch; b++)
+        {
+            var mask = batch.AttentionMask.AsSpan(b * t, t);
+            int length = mask.IndexOf(0);
+            if (length < 0) length = t;
+            if (length == 0 || mask[length..].ContainsAnyExcept(0)) return null;
+            padded |= length < t;
+            lengths[b] = length;
+        }
+        return padded ? lengths : null;
+    }
+
+    /// <summary>Moves packed rows back to their padded positions, last sequence first (rows only move forward), zeroing padding.</summary>
+    private static void Unpack(float[] x, int[] lengths, int[] offsets, int seqLen, int hidden)
+    {
+        for (int b = lengths.Length - 1; b >= 0; b--)
+        {
+            for (int i = lengths[b] - 1; i >= 0; i--)
+                x.AsSpan((offsets[b] + i) * hidden, hidden).CopyTo(x.AsSpan((b * seqLen + i) * hidden, hidden));
+            x.AsSpan((b * seqLen + lengths[b]) * hidden, (seqLen - lengths[b]) * hidden).Clear();
+        }
+    }
+
+    private static Span<float> P(float[] buffer, int offset, int length) => buffer.AsSpan(offset, length);
+}

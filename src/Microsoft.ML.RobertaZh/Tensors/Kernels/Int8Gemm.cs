@@ -1,0 +1,228 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Microsoft.ML.RobertaZh.Tensors.Kernels;
+
+/// <summary>Which integer micro-kernel <see cref="Int8Gemm"/> runs; <see cref="Auto"/> picks the fastest the CPU supports.</summary>
+internal enum Int8Kernel
+{
+    /// <summary>AVX-VNNI, else AVX-512BW, else AVX2, else scalar.</summary>
+    Auto,
+    /// <summary>vpdpbusd on 256-bit vectors (<see cref="AvxVnni"/>: Intel Alder Lake / Sapphire Rapids and later).</summary>
+    AvxVnni,
+    /// <summary>vpmaddubsw + vpmaddwd on 512-bit vectors (<see cref="Avx512BW"/>).</summary>
+    Avx512BW,
+    /// <summary>vpmaddubsw + vpmaddwd on 256-bit vectors (<see cref="Avx2"/>).</summary>
+    Avx2,
+    /// <summary>Plain integer loops: the specification and the fallback.</summary>
+    Scalar,
+}
+
+/// <summary>Called after rows [firstRow, firstRow + rowCount) of the output are final, on the thread that wrote them.</summary>
+internal delegate void RowBlockEpilogue(int firstRow, int rowCount);
+
+/// <summary>
+/// Dynamically quantized linear layer: output (rows, out) = dequant(q8(input) · wq(weight)ᵀ) + bias, with a per-row
+/// activation scale computed on the fly and per-channel weight scales (<see cref="QuantizedWeights"/>).
+/// </summary>
+/// <remarks>
+/// For each row i: s_i = max_k |x[i,k]| / 127, q[i,k] = round_even(x[i,k] · 127 / max) ∈ [−127, 127], stored as
+/// u = q + 128 ∈ [1, 255]. Then acc[i,o] = Σ_k u[i,k]·wq[o,k] exactly in int32, and
+/// output[i,o] = float(acc[i,o] − 128·Σ_k wq[o,k]) · (s_i · scale_o) + bias_o, evaluated in that order with separate
+/// (unfused) multiply and add, so every kernel — vector or scalar — gives bit-identical outputs.
+/// Rows are processed in blocks of <see cref="RowBlock"/>: each block is quantized into the worker's own buffer and
+/// multiplied while it is still in cache, then an optional epilogue (GELU, residual + LayerNorm, ...) runs on it.
+/// </remarks>
+internal static unsafe partial class Int8Gemm
+{
+    /// <summary>Rows of one micro-tile.</summary>
+    internal const int MR = 6;
+
+    /// <summary>Output channels of one micro-tile (two 16-channel panels).</summary>
+    internal const int NR = 32;
+
+    /// <summary>Rows per parallel task (a multiple of <see cref="MR"/>).</summary>
+    internal const int RowBlock = 48;
+
+    /// <summary>The kernel Auto resolves to on this CPU.</summary>
+    internal static Int8Kernel DefaultKernel { get; } =
+        System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? Int8Kernel.AvxVnni
+        : System.Runtime.Intrinsics.X86.Avx512BW.IsSupported ? Int8Kernel.Avx512BW
+        : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? Int8Kernel.Avx2
+        : Int8Kernel.Scalar;
+
+    /// <summary>Whether <paramref name="kernel"/> can run on this CPU.</summary>
+    internal static bool IsSupported(Int8Kernel kernel) => kernel switch
+    {
+        Int8Kernel.AvxVnni => System.Runtime.Intrinsics.X86.AvxVnni.IsSupported,
+        Int8Kernel.Avx512BW => System.Runtime.Intrinsics.X86.Avx512BW.IsSupported,
+        Int8Kernel.Avx2 => System.Runtime.Intrinsics.X86.Avx2.IsSupported,
+        _ => true,
+    };
+
+    /// <summary>
+    /// output (rows, weights.OutFeatures) = dequantized q8(input) · wqᵀ + bias; then <paramref name="epilogue"/> per
+    /// finished row block. <paramref name="input"/> is (rows, weights.InFeatures); bias is empty or OutFeatures long.
+    /// </summary>
+    public static void Forward(Span<float> output, ReadOnlySpan<float> input, QuantizedWeights weights, ReadOnlySpan<float> bias,
+        int rows, RowBlockEpilogue? epilogue = null, Int8Kernel kernel = Int8Kernel.Auto)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        KernelGuard.NonNegative(rows, nameof(rows));
+        int n = weights.OutFeatures, k = weights.InFeatures;
+        KernelGuard.Length(input.Length, (long)rows * k, nameof(input));
+        KernelGuard.Length(output.Length, (long)rows * n, nameof(output));
+        if (!bias.IsEmpty) KernelGuard.Length(bias.Length, n, nameof(bias));
+        if (kernel == Int8Kernel.Auto) kernel = DefaultKernel;
+        else if (!IsSupported(kernel)) throw new PlatformNotSupportedException($"{kernel} is not supported on this CPU.");
+        if (rows == 0) return;
+
+        int blocks = (rows + RowBlock - 1) / RowBlock;
+        fixed (float* po = output)
+        fixed (float* pi = input)
+        fixed (float* pb = bias)
+        {
+            var job = new Job(po, pi, bias.IsEmpty ? null : pb, weights, rows, kernel, epilogue);
+            if (!KernelParallel.ShouldParallelize((long)rows * n * k / 64, blocks))
+            {
+                for (int block = 0; block < blocks; block++) job.Run(block);
+            }
+            else
+            {
+                KernelParallel.For(blocks, job.Run);
+            }
+        }
+    }
+
+    /// <summary>One call's pointers; a class so the parallel loop can capture it without copying spans.</summary>
+    private sealed class Job(float* output, float* input, float* bias, QuantizedWeights weights, int rows, Int8Kernel kernel, RowBlockEpilogue? epilogue)
+    {
+        public void Run(int block)
+        {
+            int first = block * RowBlock;
+            int count = Math.Min(RowBlock, rows - first);
+            int k = weights.InFeatures, kp = weights.PaddedIn, n = weights.OutFeatures;
+            // Rows past `count` (up to a whole tile) stay at the offset value 128, i.e. q = 0.
+            int paddedRows = (count + MR - 1) / MR * MR;
+            byte* quantized = Buffers.Activations(RowBlock * kp);
+            float* rowScales = Buffers.Scales(RowBlock);
+            QuantizeRows(input + (nint)first * k, count, k, kp, quantized, rowScales);
+            new Span<byte>(quantized + (nint)count * kp, (paddedRows - count) * kp).Fill(128);
+
+            int* tile = stackalloc int[MR * NR];
+            int groups = kp / 4;
+            for (int col = 0; col < n; col += NR)
+            {
+                sbyte* panels = weights.Packed + (nint)col * kp; // panel col/16 starts at (col/16)·groups·64 = col·kp bytes
+                int nr = Math.Min(NR, n - col);
+                for (int r = 0; r < count; r += MR)
+                {
+                    byte* a = quantized + (nint)r * kp;
+                    switch (kernel)
+                    {
+                        case Int8Kernel.AvxVnni: TileAvxVnni(groups, a, kp, panels, tile); break;
+                        case Int8Kernel.Avx512BW: TileAvx512BW(groups, a, kp, panels, tile); break;
+                        case Int8Kernel.Avx2: TileAvx2(groups, a, kp, panels, tile); break;
+                        default: TileScalar(groups, a, kp, panels, tile); break;
+                    }
+                    int mr = Math.Min(MR, count - r);
+                    StoreTile(tile, mr, nr, rowScales + r, weights, col, bias, output + (nint)(first + r) * n + col, n);
+                }
+            }
+            epilogue?.Invoke(first, count);
+        }
+    }
+
+    /// <summary>
+    /// Quantizes <paramref name="count"/> rows of <paramref name="k"/> floats to u8 = round_even(x·127/max|row|) + 128
+    /// (stride <paramref name="kp"/>, padding columns set to 128) and writes each row's scale max|row|/127.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void QuantizeRows(float* input, int count, int k, int kp, byte* quantized, float* scales)
+    {
+        for (int r = 0; r < count; r++)
+        {
+            float* x = input + (nint)r * k;
+            byte* q = quantized + (nint)r * kp;
+            var row = new ReadOnlySpan<float>(x, k);
+            float max = k == 0 ? 0f : Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(row));
+            float inverse = max > 0f ? 127f / max : 0f;
+            scales[r] = max / 127f;
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var inv = Vector256.Create(inverse);
+                for (; i + 16 <= k; i += 16)
+                {
+                    // Round to nearest even (as MathF.Round below), then narrow 32 → 16 → 8 bits; |q| ≤ 127 so no bits are lost.
+                    var q0 = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(x + i) * inv));
+                    var q1 = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(x + i + 8) * inv));
+                    var s16 = Vector256.Narrow(q0, q1);                        // 16 shorts, order kept
+                    var s8 = Vector128.Narrow(s16.GetLower(), s16.GetUpper()); // 16 sbytes
+                    (s8.AsByte() ^ Vector128.Create((byte)0x80)).Store(q + i);  // q + 128 as unsigned
+                }
+            }
+            for (; i < k; i++) q[i] = (byte)((int)MathF.Round(x[i] * inverse, MidpointRounding.ToEven) + 128);
+            for (; i < kp; i++) q[i] = 128;
+        }
+    }
+
+    /// <summary>Dequantizes the valid mr×nr corner of an int32 tile (row stride NR) into C, adding the bias.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreTile(int* tile, int mr, int nr, float* rowScales, QuantizedWeights w, int col, float* bias, float* c, int ldc)
+    {
+        fixed (float* ws = w.Scales)
+        fixed (int* comp = w.Compensation)
+        {
+            for (int r = 0; r < mr; r++)
+            {
+                int* acc = tile + r * NR;
+                float* dst = c + (nint)r * ldc;
+                float rowScale = rowScales[r];
+                int j = 0;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    var vs = Vector256.Create(rowScale);
+                    for (; j + 8 <= nr; j += 8)
+                    {
+                        var v = Vector256.ConvertToSingle(Vector256.Load(acc + j) - Vector256.Load(comp + col + j)) * (vs * Vector256.Load(ws + col + j));
+                        if (bias != null) v += Vector256.Load(bias + col + j);
+                        v.Store(dst + j);
+                    }
+                }
+                for (; j < nr; j++)
+                {
+                    float v = (float)(acc[j] - comp[col + j]) * (rowScale * ws[col + j]);
+                    dst[j] = bias != null ? v + bias[col + j] : v;
+                }
+            }
+        }
+    }
+
+    /// <summary>Per-thread aligned scratch for one row block, grown on demand and kept (like Gemm's packing buffers).</summary>
+    private static class Buffers
+    {
+        [ThreadStatic] private static nint t_activations;
+        [ThreadStatic] private static int t_activationsLength;
+        [ThreadStatic] private static float[]? t_scales;
+
+        public static byte* Activations(int length)
+        {
+            if (length > t_activationsLength)
+            {
+                if (t_activations != 0) NativeMemory.AlignedFree((void*)t_activations);
+                t_activations = (nint)NativeMemory.AlignedAlloc((nuint)length, 64);
+                t_activationsLength = length;
+            }
+            return (byte*)t_activations;
+        }
+
+        public static float* Scales(int length)
+        {
+            if (t_scales is null || t_scales.Length < length) t_scales = GC.AllocateArray<float>(length, pinned: true);
+            return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(t_scales));
+        }
+    }
+}

@@ -1,0 +1,170 @@
+using Microsoft.ML.RobertaZh.Model;
+using Microsoft.ML.RobertaZh.Model.Inference;
+using Microsoft.ML.RobertaZh.Tests.TestSupport;
+using Xunit.Abstractions;
+
+namespace Microsoft.ML.RobertaZh.Tests.Model.Inference;
+
+[Collection(ParallelismScope.Collection)]
+public class BertInferenceTests(ITestOutputHelper output)
+{
+    private static ReferenceFixture Ref => ReferenceFixture.Instance.Value;
+
+    [Fact]
+    public void FusedFloatPassIsBitIdenticalToTheTrainingEncoderInInferenceMode()
+    {
+        // The inference pass fuses GELU and residual + LayerNorm into the products' epilogues; the unfused training
+        // encoder (no dropout) is the specification, on the PyTorch fixture's padded batch.
+        var model = Ref.LoadModel();
+        var batch = Ref.Batch();
+        var a = new BertActivations(model.Config, model.Heads, batch.Batch, batch.SeqLen, training: false);
+        BertEncoder.Forward(model.Layout, model.Parameters, a, batch, new DropoutContext(false, 0, 0, model.Config.NumHiddenLayers));
+        var expected = a.LastHiddenState(model.Config.NumHiddenLayers).AsSpan(0, a.Tokens * model.Config.HiddenSize).ToArray();
+        Assert.Equal(expected, model.Forward(batch).LastHiddenState);
+    }
+
+    [Fact]
+    public void FusedFloatPassIsBitIdenticalOnALargerRandomModel()
+    {
+        // Big enough (64 × 48 rows, hidden 96, intermediate 384) for the products to run multi-threaded with fused epilogues.
+        var config = BertConfig.FromPreset("tiny");
+        config.HiddenSize = 96;
+        config.NumAttentionHeads = 4;
+        config.IntermediateSize = 384;
+        config.VocabSize = 500;
+        var model = BertModel.Create(config, new BertHeads(Pooler: true, MaskedLm: false), seed: 3);
+        var batch = RandomBatch(64, 48, config.VocabSize, seed: 4);
+        var a = new BertActivations(model.Config, model.Heads, batch.Batch, batch.SeqLen, training: false);
+        BertEncoder.Forward(model.Layout, model.Parameters, a, batch, new DropoutContext(false, 0, 0, config.NumHiddenLayers));
+        Assert.Equal(a.LastHiddenState(config.NumHiddenLayers).AsSpan(0, a.Tokens * config.HiddenSize).ToArray(), model.Forward(batch).LastHiddenState);
+    }
+
+    [Fact]
+    public void DynamicInt8StaysCloseToFullPrecision()
+    {
+        // Stated tolerance for the whole model (2 layers, hidden 64, random weights, padded batch): relative RMS error
+        // of the last hidden state ≤ 3%, of the logits ≤ 5%, and the same predicted class for every sequence.
+        var model = Ref.LoadModel();
+        var batch = Ref.Batch();
+        var full = model.Forward(batch);
+        model.InferencePrecision = InferencePrecision.DynamicInt8;
+        var quantized = model.Forward(batch);
+        double hiddenError = RelativeRms(quantized.LastHiddenState, full.LastHiddenState);
+        double logitError = RelativeRms(quantized.Logits!, full.Logits!);
+        output.WriteLine($"int8 vs fp32: hidden {hiddenError:P2}, logits {logitError:P2}, pooler {RelativeRms(quantized.PoolerOutput!, full.PoolerOutput!):P2}");
+        Assert.True(hiddenError <= 0.03, $"hidden-state error {hiddenError:P2}");
+        Assert.True(logitError <= 0.05, $"logit error {logitError:P2}");
+        Assert.True(hiddenError > 0, "the int8 path must actually quantize");
+        int labels = model.Heads.NumLabels;
+        for (int b = 0; b < batch.Batch; b++)
+            Assert.Equal(ArgMax(full.Logits!.AsSpan(b * labels, labels)), ArgMax(quantized.Logits!.AsSpan(b * labels, labels)));
+    }
+
+    [Fact]
+    public void Int8CacheFollowsTheWeights()
+    {
+        var model = Ref.LoadModel();
+        var batch = Ref.Batch();
+        model.InferencePrecision = InferencePrecision.DynamicInt8;
+        var before = model.Forward(batch).LastHiddenState;
+        Assert.Equal(before, model.Forward(batch).LastHiddenState); // cached weights, same answer
+
+        // Weights replaced wholesale (as when a best epoch is restored) are noticed without being told.
+        var saved = (float[])model.Parameters.Clone();
+        var other = BertModel.Create(model.Config, model.Heads, seed: 9);
+        other.Parameters.CopyTo(model.Parameters, 0);
+        other.InferencePrecision = InferencePrecision.DynamicInt8;
+        Assert.Equal(other.Forward(batch).LastHiddenState, model.Forward(batch).LastHiddenState);
+
+        // A targeted change plus the explicit call.
+        saved.CopyTo(model.Parameters, 0);
+        model.InvalidateInferenceCaches();
+        Assert.Equal(before, model.Forward(batch).LastHiddenState);
+
+        // Back to full precision gives the reference result again.
+        model.InferencePrecision = InferencePrecision.FullPrecision;
+        Assert.NotEqual(before, model.Forward(batch).LastHiddenState);
+    }
+
+    [Fact]
+    public void Int8PassIsIdenticalWhateverTheThreadCount()
+    {
+        var model = Ref.LoadModel();
+        var batch = RandomBatch(16, 32, model.Config.VocabSize, seed: 5); // 512 rows: 11 row blocks, multi-threaded
+        model.InferencePrecision = InferencePrecision.DynamicInt8;
+        var threaded = model.Forward(batch).LastHiddenState;
+        using (new ParallelismScope(1))
+            Assert.Equal(threaded, model.Forward(batch).LastHiddenState);
+    }
+
+    [Theory]
+    [InlineData(InferencePrecision.FullPrecision)]
+    [InlineData(InferencePrecision.DynamicInt8)]
+    public void PackingPaddedSequencesKeepsEveryValidPosition(InferencePrecision precision)
+    {
+        // Stated tolerance: valid positions within 1e-5 relative RMS per sequence of the padded computation in full
+        // precision (only the softmax's summation differs: the skipped keys contribute exact zeros); within 1e-2 in
+        // int8, where such last-bit differences can move an activation across a rounding boundary of the 8-bit grid
+        // (one quantization step, ~0.4% of the row's largest value) in the next layer. Padded rows are zero.
+        double tolerance = precision == InferencePrecision.FullPrecision ? 1e-5 : 1e-2;
+        var model = Ref.LoadModel();
+        model.InferencePrecision = precision;
+        var batch = RandomBatch(16, 32, model.Config.VocabSize, seed: 6);
+        var padded = model.Forward(batch);
+        model.PackPaddedSequences = true;
+        var packed = model.Forward(batch);
+        int t = batch.SeqLen, h = model.Config.HiddenSize;
+        for (int b = 0; b < batch.Batch; b++)
+        {
+            int length = batch.AttentionMask.AsSpan(b * t, t).IndexOf(0);
+            if (length < 0) length = t;
+            var valid = packed.LastHiddenState.AsSpan(b * t * h, length * h).ToArray();
+            double error = RelativeRms(valid, padded.LastHiddenState.AsSpan(b * t * h, length * h).ToArray());
+            Assert.True(error <= tolerance, $"sequence {b} (length {length}): {error}");
+            Assert.All(packed.LastHiddenState.AsSpan((b * t + length) * h, (t - length) * h).ToArray(), v => Assert.Equal(0f, v));
+        }
+        Assert.True(RelativeRms(packed.Logits!, padded.Logits!) <= tolerance);
+        Assert.True(RelativeRms(packed.PoolerOutput!, padded.PoolerOutput!) <= tolerance);
+
+        // A mask that is not a prefix (a hole) falls back to the padded computation: identical results.
+        var holes = (int[])batch.AttentionMask.Clone();
+        holes[1] = 0;
+        holes[0 * t + 2] = 1;
+        var holed = new BertBatch(batch.Batch, t, batch.InputIds, attentionMask: holes);
+        model.PackPaddedSequences = false;
+        var reference = model.Forward(holed).LastHiddenState;
+        model.PackPaddedSequences = true;
+        Assert.Equal(reference, model.Forward(holed).LastHiddenState);
+    }
+
+    private static BertBatch RandomBatch(int batch, int seqLen, int vocab, int seed)
+    {
+        var rng = new Random(seed);
+        var ids = new int[batch * seqLen];
+        var mask = new int[batch * seqLen];
+        for (int b = 0; b < batch; b++)
+        {
+            int length = rng.Next(1, seqLen + 1);
+            for (int t = 0; t < seqLen; t++)
+            {
+                ids[b * seqLen + t] = t < length ? rng.Next(1, vocab) : 0;
+                mask[b * seqLen + t] = t < length ? 1 : 0;
+            }
+        }
+        return new BertBatch(batch, seqLen, ids, attentionMask: mask);
+    }
+
+    private static double RelativeRms(float[] actual, float[] expected)
+    {
+        double num = 0, den = 0;
+        for (int i = 0; i < expected.Length; i++) { num += Math.Pow(actual[i] - expected[i], 2); den += Math.Pow(expected[i], 2); }
+        return Math.Sqrt(num / den);
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
+        return best;
+    }
+}

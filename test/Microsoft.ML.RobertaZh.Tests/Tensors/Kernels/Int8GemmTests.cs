@@ -1,0 +1,182 @@
+using Microsoft.ML.RobertaZh.Tensors.Kernels;
+using Microsoft.ML.RobertaZh.Tests.TestSupport;
+
+namespace Microsoft.ML.RobertaZh.Tests.Tensors.Kernels;
+
+public class Int8GemmTests
+{
+    private static readonly Int8Kernel[] SupportedKernels =
+        [.. new[] { Int8Kernel.AvxVnni, Int8Kernel.Avx512BW, Int8Kernel.Avx2, Int8Kernel.Scalar }.Where(Int8Gemm.IsSupported)];
+
+    /// <summary>
+    /// The definition, written from the math with its own quantizer: per-row activation scale max|x|/127 and values
+    /// round_even(x·127/max), per-channel weight scale max|w|/63 and values round_even(w·63/max), exact integer dot
+    /// products, then float(Σ q_x·q_w) · (s_x·s_w) + bias. (Σ (q_x + 128)·q_w − 128·Σ q_w, what the kernels compute,
+    /// is the same integer.) Also returns, per output, the rigorous bound on |int8 result − exact fp32 product| used by
+    /// <see cref="StaysWithinTheQuantizationBoundOfTheFloatProduct"/>.
+    /// </summary>
+    private static (float[] Value, double[] Bound, double[] Exact) Reference(float[] x, float[] w, float[]? bias, int m, int n, int k)
+    {
+        var value = new float[m * n];
+        var bound = new double[m * n];
+        var exact = new double[m * n];
+        var qw = new int[n * k];
+        var sw = new float[n];
+        for (int o = 0; o < n; o++)
+        {
+            float max = 0;
+            for (int p = 0; p < k; p++) max = Math.Max(max, Math.Abs(w[o * k + p]));
+            sw[o] = max / 63f;
+            for (int p = 0; p < k; p++) qw[o * k + p] = max > 0 ? (int)MathF.Round(w[o * k + p] * (63f / max), MidpointRounding.ToEven) : 0;
+        }
+        for (int i = 0; i < m; i++)
+        {
+            float max = 0;
+            for (int p = 0; p < k; p++) max = Math.Max(max, Math.Abs(x[i * k + p]));
+            float sx = max / 127f;
+            var qx = new int[k];
+            for (int p = 0; p < k; p++) qx[p] = max > 0 ? (int)MathF.Round(x[i * k + p] * (127f / max), MidpointRounding.ToEven) : 0;
+            for (int o = 0; o < n; o++)
+            {
+                int acc = 0;
+                double e = 0, abs = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    acc += qx[p] * qw[o * k + p];
+                    // x = s_x(q_x + ε_x), w = s_w(q_w + ε_w) with |ε| ≤ ½ (rounding to nearest, never clamped):
+                    // x·w − s_x s_w q_x q_w = s_x s_w (q_x ε_w + ε_x q_w + ε_x ε_w).
+                    e += (Math.Abs(qx[p]) + Math.Abs(qw[o * k + p]) + 0.5) / 2;
+                    exact[i * n + o] += (double)x[i * k + p] * w[o * k + p];
+                    abs += Math.Abs((double)x[i * k + p] * w[o * k + p]);
+                }
+                float v = (float)acc * (sx * sw[o]);
+                value[i * n + o] = bias is null ? v : v + bias[o];
+                if (bias is not null) exact[i * n + o] += bias[o];
+                // Plus float rounding of the scales and the epilogue (a few ulps of the magnitudes involved).
+                bound[i * n + o] = (double)sx * sw[o] * e * (1 + 1e-5) + 1e-6 * (abs + Math.Abs(bias?[o] ?? 0)) + 1e-30;
+            }
+        }
+        return (value, bound, exact);
+    }
+
+    private static void CheckExact(int m, int n, int k, int seed, bool withBias)
+    {
+        float[] x = ReferenceGemm.RandomFloats(m * k, seed), w = ReferenceGemm.RandomFloats(n * k, seed + 1);
+        float[]? bias = withBias ? ReferenceGemm.RandomFloats(n, seed + 2) : null;
+        var (expected, _, _) = Reference(x, w, bias, m, n, k);
+        using var qw = new QuantizedWeights(w, n, k);
+        foreach (var kernel in SupportedKernels)
+        {
+            var y = new float[m * n];
+            Int8Gemm.Forward(y, x, qw, bias, m, kernel: kernel);
+            for (int i = 0; i < m * n; i++)
+                Assert.True(expected[i] == y[i], $"{kernel} m={m} n={n} k={k}: y[{i}] = {y[i]}, reference {expected[i]}");
+        }
+    }
+
+    [Fact]
+    public void EveryKernelMatchesTheDefinitionBitForBitOnEveryDepth0To256()
+    {
+        // Every depth hits every tail of the 4-wide k groups and of the 16-wide quantizer; 7 rows (a partial 6-row
+        // tile) and 33 channels (a partial 32-channel tile) hit the edge tiles.
+        for (int k = 1; k <= 256; k++) CheckExact(7, 33, k, seed: k, withBias: (k & 1) == 0);
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(5, 17, 9)]
+    [InlineData(6, 32, 64)]
+    [InlineData(47, 31, 33)]
+    [InlineData(49, 65, 130)]
+    [InlineData(100, 96, 768)]
+    [InlineData(131, 7, 3)]
+    public void EveryKernelMatchesTheDefinitionOnOddShapes(int m, int n, int k)
+    {
+        CheckExact(m, n, k, seed: m + n + k, withBias: true);
+    }
+
+    [Fact]
+    public void EveryRowCount0To100IsRight()
+    {
+        for (int m = 0; m <= 100; m++) CheckExact(m, 17, 37, seed: 1000 + m, withBias: m % 3 == 0);
+    }
+
+    [Fact]
+    public void StaysWithinTheQuantizationBoundOfTheFloatProduct()
+    {
+        // Stated tolerance: |int8 − exact| ≤ s_x·s_w·Σ_k (|q_x| + |q_w| + ½)/2 (+ float rounding), per element;
+        // on these Gaussian-like inputs that is about 1–2% of the output's typical magnitude.
+        int m = 40, n = 50, k = 300;
+        float[] x = ReferenceGemm.RandomFloats(m * k, 5), w = ReferenceGemm.RandomFloats(n * k, 6), bias = ReferenceGemm.RandomFloats(n, 7);
+        var (_, bound, exact) = Reference(x, w, bias, m, n, k);
+        using var qw = new QuantizedWeights(w, n, k);
+        var y = new float[m * n];
+        Int8Gemm.Forward(y, x, qw, bias, m);
+        double worstUse = 0;
+        for (int i = 0; i < m * n; i++)
+        {
+            double err = Math.Abs(y[i] - exact[i]);
+            Assert.True(err <= bound[i], $"y[{i}] = {y[i]}, exact {exact[i]}, error {err} > bound {bound[i]}");
+            worstUse = Math.Max(worstUse, err / bound[i]);
+        }
+        // The bound is not vacuous: the observed errors use a visible part of it.
+        Assert.True(worstUse > 0.01, $"errors use at most {worstUse:P} of the bound");
+    }
+
+    [Fact]
+    public void PacksPerChannelSevenBitWeights()
+    {
+        float[] w = [1f, -2f, 0.5f, 0f, 0.25f, /* channel 1 */ 0f, 0f, 0f, 0f, 0f];
+        using var q = new QuantizedWeights(w, 2, 5);
+        Assert.Equal(8, q.PaddedIn);
+        Assert.Equal(32, q.PaddedOut);
+        Assert.Equal(2f / 63f, q.Scales[0]);
+        // round_even(w·63/2): 31.5 → 32, −63, 15.75 → 16, 0, 7.875 → 8.
+        Assert.Equal([32, -63, 16, 0, 8, 0, 0, 0], Enumerable.Range(0, 8).Select(p => q[0, p]).ToArray());
+        Assert.Equal(128 * (32 - 63 + 16 + 8), q.Compensation[0]);
+        Assert.Equal(0f, q.Scales[1]);
+        Assert.All(Enumerable.Range(0, 5), p => Assert.Equal(0, q[1, p]));
+    }
+
+    [Fact]
+    public void ZeroRowsAndZeroWeightsGiveTheBias()
+    {
+        int m = 3, n = 4, k = 5;
+        using var q = new QuantizedWeights(new float[n * k], n, k);
+        var y = new float[m * n];
+        float[] bias = [1f, 2f, 3f, 4f];
+        Int8Gemm.Forward(y, new float[m * k], q, bias, m);
+        Assert.Equal([1f, 2f, 3f, 4f, 1f, 2f, 3f, 4f, 1f, 2f, 3f, 4f], y);
+    }
+
+    [Fact]
+    public void EpilogueSeesEveryRowOnceAfterItIsWritten()
+    {
+        int m = 130, n = 20, k = 16;
+        float[] x = ReferenceGemm.RandomFloats(m * k, 1), w = ReferenceGemm.RandomFloats(n * k, 2);
+        using var q = new QuantizedWeights(w, n, k);
+        var y = new float[m * n];
+        var expected = new float[m * n];
+        Int8Gemm.Forward(expected, x, q, default, m);
+        var seen = new int[m];
+        Int8Gemm.Forward(y, x, q, default, m, (first, count) =>
+        {
+            for (int r = first; r < first + count; r++)
+            {
+                Interlocked.Increment(ref seen[r]);
+                Assert.Equal(expected.AsSpan(r * n, n).ToArray(), y.AsSpan(r * n, n).ToArray());
+            }
+        });
+        Assert.All(seen, s => Assert.Equal(1, s));
+    }
+
+    [Fact]
+    public void RejectsShortBuffers()
+    {
+        using var q = new QuantizedWeights(new float[6], 2, 3);
+        Assert.Throws<ArgumentException>(() => Int8Gemm.Forward(new float[3], new float[6], q, default, 2));
+        Assert.Throws<ArgumentException>(() => Int8Gemm.Forward(new float[4], new float[5], q, default, 2));
+        Assert.Throws<ArgumentException>(() => Int8Gemm.Forward(new float[4], new float[6], q, new float[1], 2));
+        Assert.Throws<ArgumentException>(() => new QuantizedWeights(new float[5], 2, 3));
+    }
+}
