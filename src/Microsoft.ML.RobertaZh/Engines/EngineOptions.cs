@@ -32,8 +32,8 @@ public sealed record EngineOptions
     /// <summary>Throws <see cref="ArgumentException"/> when <see cref="Device"/> is not <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>, or <see cref="Threads"/> is negative.</summary>
     public void Validate() => _ = ParseDevice();
 
-    /// <summary>The device as (is CUDA, index); the index is 0 for plain <c>cuda</c> and -1 for the CPU.</summary>
-    internal (bool Cuda, int Index) ParseDevice()
+    /// <summary>The device as (is CUDA, index): the index is 0 for plain <c>cuda</c> and -1 for the CPU. Validates as <see cref="Validate"/> does.</summary>
+    public (bool Cuda, int Index) ParseDevice()
     {
         if (Threads < 0) throw new ArgumentException($"Threads must be >= 0; got {Threads}.", nameof(Threads));
         string d = (Device ?? "").Trim().ToLowerInvariant();
