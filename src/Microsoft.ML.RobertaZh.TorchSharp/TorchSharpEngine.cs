@@ -19,6 +19,7 @@ internal sealed partial class TorchSharpEngine : IBertTrainingEngine
     private readonly TorchBert _model;
     private readonly Device _device;
     private readonly (ParameterSlice Slice, Parameter Parameter)[] _parameters;
+    private readonly Generator _dropoutGenerator;
     private bool _disposed;
 
     public TorchSharpEngine(BertModel source, Device device, string deviceName)
@@ -35,6 +36,7 @@ internal sealed partial class TorchSharpEngine : IBertTrainingEngine
         if (mismatch.Count > 0)
             throw new InvalidOperationException($"The TorchSharp module's parameters do not match the layout: {string.Join(", ", mismatch.Order(StringComparer.Ordinal))}.");
         _parameters = [.. Layout.Slices.Select(s => (s, byName[s.Name]))];
+        _dropoutGenerator = new Generator(0, device);
         ImportParameters(source.Parameters);
         DropoutSeed = source.DropoutSeed;
         TrainingPasses = source.TrainingPasses;
@@ -99,8 +101,8 @@ internal sealed partial class TorchSharpEngine : IBertTrainingEngine
         if (batch.MaskedLmLabels is not null && !heads.MaskedLm) throw new InvalidOperationException("The batch has masked-LM labels but the model has no masked-LM head.");
         if (batch.ClassLabels is not null && heads.NumLabels == 0) throw new InvalidOperationException("The batch has class labels but the model has no classification head.");
         if (batch.MaskedLmLabels is null && batch.ClassLabels is null) throw new ArgumentException("The batch has no labels to train on.", nameof(batch));
-        // Dropout masks come from libtorch's generator, reseeded from (seed, pass) so a resumed run repeats them.
-        var drop = DropoutEnabled ? _model.TrainingDropout : TorchBert.Dropout.None;
+        // Dropout masks come from the engine's own generator, reseeded from (seed, pass) so a resumed run repeats them.
+        var drop = DropoutEnabled ? _model.TrainingDropout(_dropoutGenerator) : TorchBert.Dropout.None;
         long pass = TrainingPasses++;
         if (DropoutEnabled) Reseed(DropoutSeed, pass);
         using var scope = NewDisposeScope();
@@ -191,6 +193,7 @@ internal sealed partial class TorchSharpEngine : IBertTrainingEngine
         if (_disposed) return;
         _disposed = true;
         DisposeOptimizer();
+        _dropoutGenerator.Dispose();
         _model.Dispose();
     }
 
@@ -247,7 +250,6 @@ internal sealed partial class TorchSharpEngine : IBertTrainingEngine
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         long mixed = (long)((z ^ (z >> 31)) & long.MaxValue);
-        random.manual_seed(mixed);
-        if (_device.type == DeviceType.CUDA) cuda.manual_seed_all(mixed);
+        _dropoutGenerator.manual_seed(mixed);
     }
 }

@@ -74,15 +74,28 @@ internal sealed class TorchBert : torch.nn.Module
         return child;
     }
 
-    /// <summary>Dropout probabilities of a pass: zero at inference or with dropout off; read from the config at each pass.</summary>
-    public readonly record struct Dropout(double Hidden, double Attention, double Classifier)
+    /// <summary>
+    /// Dropout of a pass: probabilities (zero at inference or with dropout off; read from the config at each pass) and the
+    /// engine's own generator, so that masks depend on the engine's seed alone and not on other users of libtorch's global
+    /// generator (which, for one, initializes every new module's weights).
+    /// </summary>
+    public readonly record struct Dropout(double Hidden, double Attention, double Classifier, Generator? Generator)
     {
         public static Dropout None => default;
 
-        public static Dropout From(BertConfig c) => new(c.HiddenDropoutProb, c.AttentionProbsDropoutProb, c.ClassifierDropout ?? c.HiddenDropoutProb);
+        public static Dropout From(BertConfig c, Generator generator) =>
+            new(c.HiddenDropoutProb, c.AttentionProbsDropoutProb, c.ClassifierDropout ?? c.HiddenDropoutProb, generator);
+
+        /// <summary>torch's dropout: zero each element with probability <paramref name="p"/>, scale the rest by 1/(1 − p).</summary>
+        public Tensor Apply(Tensor x, double p)
+        {
+            if (p <= 0) return x.alias();
+            using var keep = empty_like(x).bernoulli_(1 - p, Generator);
+            return x.mul(keep).div_(1 - p);
+        }
     }
 
-    public Dropout TrainingDropout => Dropout.From(_config);
+    public Dropout TrainingDropout(Generator generator) => Dropout.From(_config, generator);
 
     /// <summary>
     /// The encoder: (batch, seqLen) ids, token types and 0/1 attention mask (int64) → (batch, seqLen, hidden) last hidden states.
@@ -96,7 +109,7 @@ internal sealed class TorchBert : torch.nn.Module
         {
             using var positions = arange(seqLen, device: inputIds.device).unsqueeze(0);
             var sum = _word.forward(inputIds) + _position.forward(positions) + _tokenType.forward(tokenTypeIds);
-            x = scope.MoveToOuter(F.dropout(_embeddingNorm.forward(sum), drop.Hidden, training: drop.Hidden > 0));
+            x = scope.MoveToOuter(drop.Apply(_embeddingNorm.forward(sum), drop.Hidden));
             // HF get_extended_attention_mask: (1 − mask) · finfo(float32).min added to the scores, as (batch, 1, 1, seqLen);
             // a batch without padding needs no mask at all.
             additive = attentionMask.min().item<long>() == 1
@@ -109,18 +122,28 @@ internal sealed class TorchBert : torch.nn.Module
             {
                 using var scope = NewDisposeScope();
                 var input = x;
-                // BertSelfAttention: softmax(QKᵀ/√d + mask)·V per head, dropout on the probabilities inside SDPA.
+                // BertSelfAttention: softmax(QKᵀ/√d + mask)·V per head. With attention dropout the probabilities are
+                // spelled out so the engine's generator draws the mask (libtorch's SDPA falls back to this math on the CPU then).
                 Tensor Heads(Linear projection) => projection.forward(input).view(-1, seqLen, heads, headDim).transpose(1, 2);
-                var context = F.scaled_dot_product_attention(Heads(layer.Query), Heads(layer.Key), Heads(layer.Value), additive, drop.Attention)
+                var context = (drop.Attention > 0
+                        ? Attend(Heads(layer.Query), Heads(layer.Key), Heads(layer.Value), additive, drop, headDim)
+                        : F.scaled_dot_product_attention(Heads(layer.Query), Heads(layer.Key), Heads(layer.Value), additive))
                     .transpose(1, 2).reshape(-1, seqLen, hidden);
                 // BertSelfOutput and BertOutput: LayerNorm(dropout(dense(·)) + residual), post-LN.
-                var attended = layer.AttentionNorm.forward(F.dropout(layer.AttentionOutput.forward(context), drop.Hidden, training: drop.Hidden > 0) + input);
+                var attended = layer.AttentionNorm.forward(drop.Apply(layer.AttentionOutput.forward(context), drop.Hidden) + input);
                 var inner = F.gelu(layer.Intermediate.forward(attended)); // exact erf GELU, HF's "gelu"
-                x = scope.MoveToOuter(layer.OutputNorm.forward(F.dropout(layer.Output.forward(inner), drop.Hidden, training: drop.Hidden > 0) + attended));
+                x = scope.MoveToOuter(layer.OutputNorm.forward(drop.Apply(layer.Output.forward(inner), drop.Hidden) + attended));
                 input.Dispose();
             }
         }
         return x;
+    }
+
+    private static Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor? additive, Dropout drop, long headDim)
+    {
+        var scores = q.matmul(k.transpose(-1, -2)).mul_(1.0 / Math.Sqrt(headDim));
+        if (additive is not null) scores.add_(additive);
+        return drop.Apply(scores.softmax(-1), drop.Attention).matmul(v);
     }
 
     /// <summary>HF BertPooler: tanh(dense(hidden state of the first token)), (batch, hidden).</summary>
@@ -134,7 +157,7 @@ internal sealed class TorchBert : torch.nn.Module
     /// <summary>Classification logits (batch, labels) from the pooled output, with the classifier's dropout.</summary>
     public Tensor Classify(Tensor pooled, Dropout drop)
     {
-        using var dropped = F.dropout(pooled, drop.Classifier, training: drop.Classifier > 0);
+        using var dropped = drop.Apply(pooled, drop.Classifier);
         return Required(_classifier, "classification").forward(dropped);
     }
 

@@ -27,7 +27,7 @@ internal static class TorchSharpRuntime
     public static torch.Device Resolve(EngineOptions options, out string name)
     {
         var (cuda, index) = options.ParseDevice();
-        EnsureCpu("torch_cpu", "LibTorchSharp");
+        EnsureCpu();
         if (options.Threads > 0) torch.set_num_threads(options.Threads);
         if (cuda)
         {
@@ -43,19 +43,13 @@ internal static class TorchSharpRuntime
         return torch.CPU;
     }
 
-    /// <summary>Loads libtorch and TorchSharp's native binding (names as TorchSharp probes them) or explains why they do not load.</summary>
-    internal static void EnsureCpu(string torchLibrary, string bindingLibrary)
+    /// <summary>Loads libtorch and TorchSharp's native binding and initializes the CPU backend, once, or explains what is missing.</summary>
+    internal static void EnsureCpu()
     {
         lock (Gate)
         {
             if (s_cpuReady) return;
-            var assembly = typeof(torch).Assembly;
-            if (!NativeLibrary.TryLoad(torchLibrary, assembly, null, out _))
-                throw new EngineUnavailableException(
-                    $"The TorchSharp engine cannot load libtorch ({torchLibrary}) for {Path.GetFileName(assembly.Location)}: this application has no "
-                    + $"libtorch runtime. Add {CpuPackages}.");
-            if (!NativeLibrary.TryLoad(bindingLibrary, assembly, null, out _))
-                throw new EngineUnavailableException(BindingProblem(bindingLibrary));
+            CheckNatives("torch_cpu", "LibTorchSharp");
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
@@ -66,6 +60,18 @@ internal static class TorchSharpRuntime
             }
             s_cpuReady = true;
         }
+    }
+
+    /// <summary>Loads the named libtorch and binding libraries as TorchSharp probes them (beside TorchSharp.dll), or explains why they do not load.</summary>
+    internal static void CheckNatives(string torchLibrary, string bindingLibrary)
+    {
+        var assembly = typeof(torch).Assembly;
+        if (!NativeLibrary.TryLoad(torchLibrary, assembly, null, out _))
+            throw new EngineUnavailableException(
+                $"The TorchSharp engine cannot load libtorch ({torchLibrary}) for {Path.GetFileName(assembly.Location)}: this application has no "
+                + $"libtorch runtime. Add {CpuPackages}.");
+        if (!NativeLibrary.TryLoad(bindingLibrary, assembly, null, out _))
+            throw new EngineUnavailableException(BindingProblem(bindingLibrary));
     }
 
     /// <summary>Why CUDA device <paramref name="index"/> cannot be used, or null when it can.</summary>

@@ -14,7 +14,7 @@ internal sealed class TorchSharpFactAttribute : FactAttribute
     {
         try
         {
-            TorchSharpRuntime.EnsureCpu("torch_cpu", "LibTorchSharp");
+            TorchSharpRuntime.EnsureCpu();
             return null;
         }
         catch (EngineUnavailableException e)
