@@ -49,11 +49,8 @@ public sealed class PatchLibTorchSharp : Task
                 ? ": marked the " + ElfVersionNeeds.Glibcxx + " need weak (" + libstdcxx + " lacks it)."
                 : ": already patched."));
         }
-        if (!string.IsNullOrEmpty(ConsolidatedFolder) && File.Exists(Path.Combine(ConsolidatedFolder, "libLibTorchSharp.so")))
-        {
-            Directory.Delete(ConsolidatedFolder, true);
+        if (!string.IsNullOrEmpty(ConsolidatedFolder) && ElfVersionNeeds.RemoveConsolidatedNatives(ConsolidatedFolder))
             Log.LogMessage(MessageImportance.Normal, "PatchLibTorchSharp: removed " + ConsolidatedFolder + " (TorchSharp's consolidated natives, unpatched).");
-        }
         return true;
     }
 }
@@ -173,6 +170,18 @@ namespace Microsoft.ML.RobertaZh.TorchSharp.Build
             }
             System.IO.File.Delete(path);
             System.IO.File.Move(temp, path);
+            return true;
+        }
+
+        /// <summary>
+        /// Deletes <paramref name="folder"/> when it is a folder of natives TorchSharp consolidated from the package cache (it
+        /// holds libLibTorchSharp.so): an unpatched copy there must not be loaded instead of the patched one. Returns whether
+        /// it was deleted; any other folder is left alone.
+        /// </summary>
+        public static bool RemoveConsolidatedNatives(string folder)
+        {
+            if (!System.IO.File.Exists(Path.Combine(folder, "libLibTorchSharp.so"))) return false;
+            Directory.Delete(folder, true);
             return true;
         }
 

@@ -38,3 +38,13 @@ internal sealed class TorchSharpTheoryAttribute : TheoryAttribute
         if (new TorchSharpFactAttribute().Skip is { } reason) Skip = reason;
     }
 }
+
+/// <summary>A fact about Linux ELF files and loading: skipped elsewhere, saying so.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class LinuxFactAttribute : FactAttribute
+{
+    public LinuxFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux()) Skip = "The GLIBCXX handling concerns Linux builds of libLibTorchSharp.so only.";
+    }
+}
