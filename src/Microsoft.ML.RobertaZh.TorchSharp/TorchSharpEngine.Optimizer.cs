@@ -14,11 +14,16 @@ internal sealed partial class TorchSharpEngine
     public double ClipGradients(double maxNorm)
     {
         using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
         var grads = _parameters.Select(p => p.Parameter.grad).OfType<Tensor>().ToArray();
-        if (grads.Length == 0) return 0;
-        // Squared norms summed in float64, as the managed engine accumulates.
-        double norm = Math.Sqrt(stack(grads.Select(g => g.to(ScalarType.Float64).square().sum()).ToArray()).sum().item<double>());
+        // Per-tensor norms in float32 as torch computes them, their squares summed in float64 (no float64 copy of the gradients).
+        double sum = 0;
+        foreach (var g in grads)
+        {
+            using var n = g.norm();
+            double v = n.item<float>();
+            sum += v * v;
+        }
+        double norm = Math.Sqrt(sum);
         if (maxNorm > 0)
         {
             double coefficient = maxNorm / (norm + 1e-6);

@@ -36,9 +36,13 @@ public static class BertEngines
     public static IBertEngineFactory GetFactory(EngineKind kind)
     {
         if (kind == EngineKind.Managed) return ManagedEngineFactory.Instance;
-        var entry = Array.Find(Catalog, e => e.Kind == kind) ?? throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown engine.");
+        var entry = CatalogEntry(kind);
         return Factories.GetOrAdd(kind, _ => Load(entry));
     }
+
+    /// <summary>Where the optional engine <paramref name="kind"/> lives.</summary>
+    internal static EngineAssembly CatalogEntry(EngineKind kind) =>
+        Array.Find(Catalog, e => e.Kind == kind) ?? throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown engine.");
 
     /// <summary>
     /// An inference engine of <paramref name="options"/>' kind and device holding <paramref name="model"/>'s weights (the
