@@ -60,7 +60,11 @@ static void ModelRun(EngineKind kind, string size, string mode, Args a, int thre
     var options = new EngineOptions { Engine = kind, Threads = threads };
     var adamW = new AdamWOptions { WeightDecay = 0.01f, Epsilon = 1e-6f };
     using IBertEngine e = mode == "forward" ? BertEngines.CreateInference(model, options) : BertEngines.CreateTraining(model, options);
-    model = null; // the TorchSharp engine holds its own copy; let the managed one go where it is not shared
+    model = null; // the TorchSharp engine holds its own copy: let the managed one go (the managed engine shares it)
+    GC.Collect();
+    GC.WaitForPendingFinalizers();
+    bool verbose = a.Get("--verbose", "0") == "1";
+    if (verbose) Console.Error.WriteLine($"# after creating the engine: peak {PeakRss.MiB():F0} MiB, now {PeakRss.CurrentMiB():F0} MiB");
     void Step()
     {
         if (e is not IBertTrainingEngine t || mode == "forward")
@@ -74,6 +78,7 @@ static void ModelRun(EngineKind kind, string size, string mode, Args a, int thre
         t.OptimizerStep(1e-5f, adamW);
     }
     for (int i = 0; i < warmup; i++) Step();
+    if (verbose) Console.Error.WriteLine($"# after warm-up: peak {PeakRss.MiB():F0} MiB, now {PeakRss.CurrentMiB():F0} MiB");
     var rates = new List<double>();
     for (int r = 0; r < repeats; r++)
     {

@@ -95,6 +95,7 @@ internal sealed partial class TorchSharpEngine
             Load(_firstMoment![i], state.FirstMoment.AsSpan(slice.Offset, slice.Length));
             Load(_secondMoment![i], state.SecondMoment.AsSpan(slice.Offset, slice.Length));
         }
+        _staging = [];
         _step = state.Step;
     }
 

@@ -20,6 +20,7 @@ internal sealed partial class TorchSharpEngine : IBertTrainingEngine
     private readonly Device _device;
     private readonly (ParameterSlice Slice, Parameter Parameter)[] _parameters;
     private readonly Generator _dropoutGenerator;
+    private float[] _staging = [];
     private bool _disposed;
 
     public TorchSharpEngine(BertModel source, Device device, string deviceName)
@@ -168,6 +169,7 @@ internal sealed partial class TorchSharpEngine : IBertTrainingEngine
         CheckLength(source.Length, nameof(source));
         using var noGrad = no_grad();
         foreach (var (slice, p) in _parameters) Load(p, source.Slice(slice.Offset, slice.Length));
+        _staging = [];
     }
 
     public void ExportGradients(Span<float> destination)
@@ -225,10 +227,15 @@ internal sealed partial class TorchSharpEngine : IBertTrainingEngine
         cpu.data<float>().CopyTo(destination);
     }
 
-    private static void Load(Tensor target, ReadOnlySpan<float> values)
+    // Values reach libtorch through one reused staging array that a tensor borrows (frombuffer, no copy), rather than
+    // through torch.tensor(values.ToArray()), which would hold two extra copies of each tensor at once.
+    private void Load(Tensor target, ReadOnlySpan<float> values)
     {
-        using var source = tensor(values.ToArray(), target.shape);
-        target.copy_(source);
+        if (_staging.Length < values.Length) _staging = new float[values.Length];
+        values.CopyTo(_staging);
+        using var flat = frombuffer(_staging, ScalarType.Float32, values.Length);
+        using var shaped = flat.view(target.shape);
+        target.copy_(shaped);
     }
 
     private void CheckLength(int length, string name)
