@@ -61,7 +61,7 @@ static void ModelRun(EngineKind kind, string size, string mode, Args a, int thre
     var adamW = new AdamWOptions { WeightDecay = 0.01f, Epsilon = 1e-6f };
     using IBertEngine e = mode == "forward" ? BertEngines.CreateInference(model, options) : BertEngines.CreateTraining(model, options);
     model = null; // the TorchSharp engine holds its own copy: let the managed one go (the managed engine shares it)
-    GC.Collect();
+    GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true); // and give its pages back to the OS
     GC.WaitForPendingFinalizers();
     bool verbose = a.Get("--verbose", "0") == "1";
     if (verbose) Console.Error.WriteLine($"# after creating the engine: peak {PeakRss.MiB():F0} MiB, now {PeakRss.CurrentMiB():F0} MiB");

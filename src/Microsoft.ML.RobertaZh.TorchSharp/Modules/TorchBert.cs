@@ -90,8 +90,9 @@ internal sealed class TorchBert : torch.nn.Module
         public Tensor Apply(Tensor x, double p)
         {
             if (p <= 0) return x.alias();
-            using var keep = empty_like(x).bernoulli_(1 - p, Generator);
-            return x.mul(keep).div_(1 - p);
+            // The mask is scaled before use, so autograd records one multiplication.
+            using var keep = empty_like(x).bernoulli_(1 - p, Generator).div_(1 - p);
+            return x.mul(keep);
         }
     }
 
