@@ -8,7 +8,8 @@ namespace Microsoft.ML.RobertaZh.Checkpoints;
 /// <summary>
 /// Reads PyTorch <c>pytorch_model.bin</c> state dicts without PyTorch: the zip format (torch ≥ 1.6) and the
 /// legacy format (<c>_use_new_zipfile_serialization=False</c>, torch &lt; 1.6), through a restricted unpickler
-/// that refuses any global a state dict does not need and never executes anything.
+/// that refuses any global a state dict does not need and never executes anything. Every zip record read is checked
+/// against its CRC-32.
 /// </summary>
 public static class PyTorchCheckpointReader
 {
@@ -89,7 +90,7 @@ public static class PyTorchCheckpointReader
             }
 
             var data = new float[storage.Numel];
-            using var s = entry.Open();
+            using var s = new MemoryStream(ReadAll(entry, Array.MaxLength, path), writable: false);
             TensorDTypes.ReadConverted(s, data, 0, data.Length, dtype, littleEndian);
             return data;
         });
@@ -103,8 +104,18 @@ public static class PyTorchCheckpointReader
         }
 
         var bytes = new byte[entry.Length];
-        using var s = entry.Open();
-        s.ReadExactly(bytes);
+        using (var s = entry.Open())
+        {
+            s.ReadExactly(bytes);
+        }
+        // The zip reader does not check stored entries' CRC-32: a flipped bit would load as a wrong weight.
+        uint actual = System.IO.Hashing.Crc32.HashToUInt32(bytes);
+        if (actual != entry.Crc32)
+        {
+            throw new CheckpointFormatException(
+                path, $"record '{entry.FullName}' fails its CRC-32 check (expected {entry.Crc32:x8}, actual {actual:x8}): the file is corrupt; nothing was loaded.");
+        }
+
         return bytes;
     }
 

@@ -76,7 +76,7 @@ public sealed class BertBatch
     }
 
     /// <summary>Checks ids against the model's tables; throws <see cref="ArgumentException"/> naming the sequence and position.</summary>
-    internal void Validate(BertConfig config)
+    public void Validate(BertConfig config)
     {
         if (SeqLen > config.MaxPositionEmbeddings)
             throw new ArgumentException($"Sequences of length {SeqLen} exceed the model's max_position_embeddings ({config.MaxPositionEmbeddings}).");

@@ -101,6 +101,9 @@ public sealed partial class BertModel
     /// <summary>Training passes run so far; each gets its own dropout masks. Saved with a training checkpoint so a resumed run repeats the masks.</summary>
     public long TrainingPasses { get; set; }
 
+    /// <summary>Whether <see cref="ForwardBackward"/> applies the config's dropout. Default true; turn off for exact comparisons.</summary>
+    public bool DropoutEnabled { get; set; } = true;
+
     /// <summary>Wraps <paramref name="parameters"/> (laid out by <paramref name="layout"/>) as a model.</summary>
     public BertModel(BertParameterLayout layout, float[] parameters)
     {
@@ -220,7 +223,7 @@ public sealed partial class BertModel
 
         InvalidateInferenceCaches(); // the weights are about to change
         var a = Activations(batch, training: true);
-        var drop = new DropoutContext(true, DropoutSeed, (ulong)TrainingPasses++, Config.NumHiddenLayers);
+        var drop = new DropoutContext(DropoutEnabled, DropoutSeed, (ulong)TrainingPasses++, Config.NumHiddenLayers);
         var p = Parameters;
         var g = Gradients;
         BertEncoder.Forward(Layout, p, a, batch, drop);

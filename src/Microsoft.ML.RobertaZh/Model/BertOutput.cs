@@ -18,7 +18,10 @@ public sealed class BertOutput
     /// <summary>(batch, labels) classification logits, or null when the model has no classification head.</summary>
     public float[]? Logits { get; init; }
 
-    /// <summary>(batch, seqLen, vocab) masked-LM log-probabilities, when requested and the model has the head.</summary>
+    /// <summary>
+    /// Masked-LM log-probabilities, when requested and the model has the head: (batch, seqLen, vocab) from
+    /// <see cref="BertModel.Forward"/>, (rows, vocab) for the rows an engine's <c>Forward</c> was asked for.
+    /// </summary>
     public float[]? MaskedLmLogProbabilities { get; init; }
 }
 

@@ -31,4 +31,7 @@ public sealed record TrainerState
 
     /// <summary>The step at which <see cref="BestMetric"/> was reached.</summary>
     [JsonPropertyName("best_step")] public long? BestStep { get; init; }
+
+    /// <summary>The engine that wrote the checkpoint (informational: any training engine resumes from it).</summary>
+    [JsonPropertyName("engine")] public string? Engine { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.RobertaZh.Checkpoints;
+using Microsoft.ML.RobertaZh.Engines;
 using Microsoft.ML.RobertaZh.Model;
 using Microsoft.ML.RobertaZh.Tensors;
 
@@ -8,7 +9,8 @@ namespace Microsoft.ML.RobertaZh.Training;
 
 /// <summary>
 /// Training checkpoints: <c>OUTPUT/checkpoints/step-NNNNNNNN/</c> holds a loadable model directory (config.json,
-/// model.safetensors) plus optimizer.safetensors (AdamW moments) and trainer_state.json; <c>OUTPUT/checkpoints/latest</c>
+/// model.safetensors) plus optimizer.safetensors (AdamW moments per named tensor, engine-neutral: see
+/// <see cref="IBertTrainingEngine.ExportOptimizerState"/>) and trainer_state.json; <c>OUTPUT/checkpoints/latest</c>
 /// names the newest. A checkpoint is written into a temporary directory, flushed, and renamed into place before
 /// <c>latest</c> is replaced (atomically), so an interrupted write never damages the previous checkpoint.
 /// </summary>
@@ -16,7 +18,6 @@ public static class TrainingCheckpoint
 {
     private const string Prefix = "step-";
     private const string LatestFile = "latest";
-    private const string OptimizerFile = "optimizer.safetensors";
     private const string StateFile = "trainer_state.json";
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
@@ -29,9 +30,19 @@ public static class TrainingCheckpoint
     /// <summary>Writes a checkpoint of <paramref name="model"/>, <paramref name="optimizer"/> and <paramref name="state"/>; keeps the newest <paramref name="keep"/>. Returns its directory.</summary>
     public static string Save(string outputDirectory, BertModel model, AdamW optimizer, TrainerState state, int keep = 2, string? vocabularyPath = null)
     {
-        ArgumentNullException.ThrowIfNull(outputDirectory);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
+        return Save(outputDirectory, new ManagedEngine(model, optimizer), state, keep, vocabularyPath);
+    }
+
+    /// <summary>
+    /// Writes a checkpoint of <paramref name="engine"/>'s weights and optimizer state and of <paramref name="state"/>, in the
+    /// engine-neutral format (any training engine restores it); keeps the newest <paramref name="keep"/>. Returns its directory.
+    /// </summary>
+    public static string Save(string outputDirectory, IBertTrainingEngine engine, TrainerState state, int keep = 2, string? vocabularyPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(outputDirectory);
+        ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(state);
         string folder = Folder(outputDirectory);
         Directory.CreateDirectory(folder);
@@ -40,13 +51,9 @@ public static class TrainingCheckpoint
         string temp = Path.Combine(folder, $".{name}.{Guid.NewGuid():N}.tmp");
         try
         {
-            model.Save(temp, vocabularyPath);
-            SafeTensorsWriter.Write(Path.Combine(temp, OptimizerFile),
-            [
-                new("exp_avg", ([optimizer.FirstMoment.Length], optimizer.FirstMoment)),
-                new("exp_avg_sq", ([optimizer.SecondMoment.Length], optimizer.SecondMoment)),
-            ], new Dictionary<string, string> { ["step"] = optimizer.Step.ToString(CultureInfo.InvariantCulture) });
-            AtomicFile.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state, Json));
+            engine.Save(temp, vocabularyPath);
+            OptimizerFile.Write(Path.Combine(temp, OptimizerFile.FileName), engine.Layout, engine.ExportOptimizerState(), engine.Kind);
+            AtomicFile.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state with { Engine = engine.Kind.ToString() }, Json));
             BeforeCommit?.Invoke(temp);
             if (Directory.Exists(final))
             {
@@ -78,9 +85,20 @@ public static class TrainingCheckpoint
     /// </summary>
     public static TrainerState? TryRestoreLatest(string outputDirectory, BertModel model, AdamW optimizer)
     {
-        ArgumentNullException.ThrowIfNull(outputDirectory);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
+        return TryRestoreLatest(outputDirectory, new ManagedEngine(model, optimizer));
+    }
+
+    /// <summary>
+    /// Restores the newest complete checkpoint under <paramref name="outputDirectory"/> into <paramref name="engine"/>
+    /// (written by any engine); returns its state, or null when there is none. A damaged newest checkpoint is skipped for
+    /// the one before it.
+    /// </summary>
+    public static TrainerState? TryRestoreLatest(string outputDirectory, IBertTrainingEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(outputDirectory);
+        ArgumentNullException.ThrowIfNull(engine);
         string folder = Folder(outputDirectory);
         if (!Directory.Exists(folder)) return null;
         var candidates = new List<string>();
@@ -93,7 +111,7 @@ public static class TrainingCheckpoint
             if (!Directory.Exists(dir)) continue;
             try
             {
-                return Restore(dir, model, optimizer);
+                return Restore(dir, engine);
             }
             catch (Exception e) when (e is CheckpointFormatException or InvalidDataException or IOException or JsonException)
             {
@@ -107,30 +125,39 @@ public static class TrainingCheckpoint
     /// <summary>Restores the checkpoint in <paramref name="directory"/>; errors name the file and what does not match.</summary>
     public static TrainerState Restore(string directory, BertModel model, AdamW optimizer)
     {
-        ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
+        return Restore(directory, new ManagedEngine(model, optimizer));
+    }
+
+    /// <summary>
+    /// Restores the checkpoint in <paramref name="directory"/> (written by any engine, or by versions before the engines)
+    /// into <paramref name="engine"/>: weights, AdamW moments and step, dropout seed and pass count. Errors name the file
+    /// and what does not match; nothing is changed unless everything matches.
+    /// </summary>
+    public static TrainerState Restore(string directory, IBertTrainingEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(engine);
         string statePath = Path.Combine(directory, StateFile);
         if (!File.Exists(statePath)) throw new InvalidDataException($"{directory}: no {StateFile}; not a training checkpoint.");
         var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath))
             ?? throw new InvalidDataException($"{statePath}: empty trainer state.");
+        var layout = engine.Layout;
         var weights = SafeTensorsReader.Read(Path.Combine(directory, CheckpointReader.SafeTensorsFileName));
-        foreach (var slice in model.Layout.Slices)
+        var parameters = new float[layout.Count];
+        foreach (var slice in layout.Slices)
         {
             if (!weights.TryGetValue(slice.Name, out var t) || !t.Shape.SequenceEqual(slice.Shape))
                 throw new InvalidDataException($"{weights.SourcePath}: tensor '{slice.Name}' is missing or has another shape; the checkpoint was made for a different model.");
+            t.Data.AsSpan().CopyTo(slice.Of(parameters));
         }
-        var moments = SafeTensorsReader.Read(Path.Combine(directory, OptimizerFile));
-        if (!moments.TryGetValue("exp_avg", out var m) || !moments.TryGetValue("exp_avg_sq", out var v)
-            || m.Data.Length != optimizer.FirstMoment.Length || v.Data.Length != optimizer.SecondMoment.Length)
-            throw new InvalidDataException($"{moments.SourcePath}: optimizer moments do not match the model's {optimizer.FirstMoment.Length} parameters.");
+        var optimizer = OptimizerFile.Read(Path.Combine(directory, OptimizerFile.FileName), layout, state.Step);
         // Everything checked: now overwrite the live state.
-        foreach (var slice in model.Layout.Slices) weights[slice.Name].Data.AsSpan().CopyTo(slice.Of(model.Parameters));
-        m.Data.CopyTo(optimizer.FirstMoment, 0);
-        v.Data.CopyTo(optimizer.SecondMoment, 0);
-        optimizer.Step = long.Parse(moments.Metadata.GetValueOrDefault("step") ?? state.Step.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-        model.TrainingPasses = state.TrainingPasses;
-        model.DropoutSeed = state.DropoutSeed;
+        engine.ImportParameters(parameters);
+        engine.ImportOptimizerState(optimizer);
+        engine.TrainingPasses = state.TrainingPasses;
+        engine.DropoutSeed = state.DropoutSeed;
         return state;
     }
 

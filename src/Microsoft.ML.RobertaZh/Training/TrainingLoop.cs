@@ -1,25 +1,38 @@
 using System.Diagnostics;
+using Microsoft.ML.RobertaZh.Engines;
 using Microsoft.ML.RobertaZh.Model;
 
 namespace Microsoft.ML.RobertaZh.Training;
 
 /// <summary>
-/// The one training loop, shared by pretraining and fine-tuning: accumulate gradients over batches, clip, step AdamW on
-/// the linear warm-up/decay schedule, log metrics, evaluate, and checkpoint atomically so that a stopped run resumes
-/// to exactly the weights of a straight-through run (same machine and thread count).
+/// The one training loop, shared by pretraining and fine-tuning, on any training engine: accumulate gradients over
+/// batches, clip, step AdamW on the linear warm-up/decay schedule, log metrics, evaluate, and checkpoint atomically so
+/// that a stopped run resumes to exactly the weights of a straight-through run (same engine, machine and thread count),
+/// or continues on another engine from the same weights and moments.
 /// </summary>
 public sealed class TrainingLoop
 {
-    private readonly BertModel _model;
     private readonly ITrainingBatchSource _data;
     private readonly TrainingOptions _options;
     private readonly MetricsLog? _log;
+    private BertModel? _evaluationCopy;
 
-    /// <summary>The optimizer (its moments are saved in checkpoints).</summary>
-    public AdamW Optimizer { get; }
+    /// <summary>The engine being trained.</summary>
+    public IBertTrainingEngine Engine { get; }
 
-    /// <summary>Evaluation run every <see cref="TrainingOptions.EvaluateEverySteps"/> updates and at the end; returns named metrics.</summary>
+    /// <summary>The managed engine's optimizer (its moments are saved in checkpoints).</summary>
+    /// <exception cref="InvalidOperationException">The loop runs on another engine: use <see cref="IBertTrainingEngine.ExportOptimizerState"/>.</exception>
+    public AdamW Optimizer => (Engine as ManagedEngine)?.Optimizer
+        ?? throw new InvalidOperationException($"The {Engine.Kind} engine keeps its own optimizer; read it with Engine.ExportOptimizerState().");
+
+    /// <summary>
+    /// Evaluation run every <see cref="TrainingOptions.EvaluateEverySteps"/> updates and at the end; returns named metrics.
+    /// On the managed engine it receives the model being trained; on others, a managed copy of the current weights.
+    /// </summary>
     public Func<BertModel, IReadOnlyDictionary<string, double>>? Evaluate { get; init; }
+
+    /// <summary>Evaluation on the engine itself (instead of <see cref="Evaluate"/>): runs at the same times, returns named metrics.</summary>
+    public Func<IBertTrainingEngine, IReadOnlyDictionary<string, double>>? EvaluateEngine { get; init; }
 
     /// <summary>The metric whose maximum marks the best step (for example "accuracy"); null tracks none.</summary>
     public string? SelectionMetric { get; init; }
@@ -33,23 +46,32 @@ public sealed class TrainingLoop
     /// <summary>State of the run (updated as it goes).</summary>
     public TrainerState State { get; private set; }
 
-    /// <summary>Prepares a run; with an output directory holding checkpoints it resumes from the newest one.</summary>
+    /// <summary>Prepares a run of the managed engine on <paramref name="model"/> (trained in place); with an output directory holding checkpoints it resumes from the newest one.</summary>
     public TrainingLoop(BertModel model, ITrainingBatchSource data, TrainingOptions options)
+        : this(ManagedFor(model, options), data, options)
     {
-        ArgumentNullException.ThrowIfNull(model);
+    }
+
+    /// <summary>
+    /// Prepares a run on <paramref name="engine"/>; with an output directory holding checkpoints (written by any engine) it
+    /// resumes from the newest one.
+    /// </summary>
+    public TrainingLoop(IBertTrainingEngine engine, ITrainingBatchSource data, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _model = model;
+        Engine = engine;
         _data = data;
         _options = options;
-        Optimizer = new AdamW(model.Layout, options.Optimizer);
-        model.DropoutSeed = (ulong)options.Seed;
-        State = new TrainerState { DropoutSeed = model.DropoutSeed, DataPosition = data.SavePosition(), TotalSteps = options.TotalSteps };
+        if (engine is ManagedEngine managed) managed.EnsureOptimizer(options.Optimizer);
+        engine.DropoutSeed = (ulong)options.Seed;
+        State = new TrainerState { DropoutSeed = engine.DropoutSeed, DataPosition = data.SavePosition(), TotalSteps = options.TotalSteps };
         if (options.OutputDirectory is { } dir)
         {
             Directory.CreateDirectory(dir);
-            if (TrainingCheckpoint.TryRestoreLatest(dir, model, Optimizer) is { } restored)
+            if (TrainingCheckpoint.TryRestoreLatest(dir, engine) is { } restored)
             {
                 State = restored with { TotalSteps = options.TotalSteps };
                 data.RestorePosition(restored.DataPosition);
@@ -57,6 +79,13 @@ public sealed class TrainingLoop
             }
             _log = new MetricsLog(dir, keepUpToStep: State.Step);
         }
+    }
+
+    private static ManagedEngine ManagedFor(BertModel model, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        return new ManagedEngine(model);
     }
 
     /// <summary>Whether the constructor resumed from a checkpoint.</summary>
@@ -73,30 +102,28 @@ public sealed class TrainingLoop
         long step = State.Step;
         while (step < o.TotalSteps && !cancellation.IsCancellationRequested)
         {
-            _model.ZeroGradients();
+            Engine.ZeroGradients();
             long stepTokens = 0;
             for (int micro = 0; micro < o.GradientAccumulationSteps; micro++)
             {
                 var batch = _data.NextBatch();
-                var loss = _model.ForwardBackward(batch, 1f / o.GradientAccumulationSteps);
+                var loss = Engine.ForwardBackward(batch, 1f / o.GradientAccumulationSteps);
                 int tokens = Tokens(batch);
                 stepTokens += tokens;
                 window.Add(loss, tokens);
             }
-            double norm = o.MaxGradNorm > 0
-                ? GradientClipping.ClipByGlobalNorm(_model.Gradients, o.MaxGradNorm)
-                : GradientClipping.GlobalNorm(_model.Gradients);
+            double norm = Engine.ClipGradients(o.MaxGradNorm);
             float lr = schedule.At(step);
-            Optimizer.Update(_model.Parameters, _model.Gradients, lr);
+            Engine.OptimizerStep(lr, o.Optimizer);
             step++;
             State = State with
             {
-                Step = step, TrainingPasses = _model.TrainingPasses, DataPosition = _data.SavePosition(),
+                Step = step, TrainingPasses = Engine.TrainingPasses, DataPosition = _data.SavePosition(),
                 TokensSeen = State.TokensSeen + stepTokens, ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds,
             };
 
             bool last = step == o.TotalSteps;
-            bool evaluate = Evaluate is not null && (last || (o.EvaluateEverySteps > 0 && step % o.EvaluateEverySteps == 0));
+            bool evaluate = (Evaluate is not null || EvaluateEngine is not null) && (last || (o.EvaluateEverySteps > 0 && step % o.EvaluateEverySteps == 0));
             if (step % o.LogEverySteps == 0 || last || evaluate)
             {
                 // Rates are taken before the evaluation so that its time does not count as training time.
@@ -115,11 +142,19 @@ public sealed class TrainingLoop
 
     private IReadOnlyDictionary<string, double> RunEvaluation(long step)
     {
-        var metrics = Evaluate!(_model);
+        var metrics = EvaluateEngine is { } onEngine ? onEngine(Engine) : Evaluate!(ModelForEvaluation());
         if (SelectionMetric is { } key && metrics.TryGetValue(key, out double value) && (State.BestMetric is null || value > State.BestMetric))
             State = State with { BestMetric = value, BestStep = step };
         _log?.WriteEvaluation(step, State.ElapsedSeconds, metrics);
         return metrics;
+    }
+
+    private BertModel ModelForEvaluation()
+    {
+        if (Engine is ManagedEngine managed) return managed.Model;
+        _evaluationCopy ??= new BertModel(Engine.Layout, new float[Engine.Layout.Count]);
+        Engine.ExportParameters(_evaluationCopy.Parameters);
+        return _evaluationCopy;
     }
 
     private TrainingProgress Snapshot(Window window, long step, float lr, double norm)
@@ -142,7 +177,7 @@ public sealed class TrainingLoop
 
     private void Checkpoint(string dir)
     {
-        TrainingCheckpoint.Save(dir, _model, Optimizer, State, _options.KeepCheckpoints, VocabularyPath);
+        TrainingCheckpoint.Save(dir, Engine, State, _options.KeepCheckpoints, VocabularyPath);
         _log?.Flush();
     }
 

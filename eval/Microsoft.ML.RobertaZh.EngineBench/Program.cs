@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.ML.RobertaZh.Engines;
+using Microsoft.ML.RobertaZh.EngineBench;
+using Microsoft.ML.RobertaZh.Model;
+using Microsoft.ML.RobertaZh.Training;
+
+// eval/bench_engines.sh runs this once per (engine, size, mode) in a fresh process, so each peak RSS is its own:
+//   model  --engine managed|torchsharp --size tiny|mini|small|medium|base --mode forward|train|mlm [--batch N] [--seq 128]
+//          [--warmup 2] [--repeats 5] [--threads 2]
+//   matmul --engine managed|torchsharp [--warmup 2] [--repeats 5] [--threads 2]
+// Prints JSON lines with the fields eval/reference/bench_engine_torch.py prints for PyTorch.
+var a = new Args(args);
+string command = args.Length > 0 ? args[0] : "help";
+var engine = a.Get("--engine", "managed") switch
+{
+    "managed" => EngineKind.Managed,
+    "torchsharp" => EngineKind.TorchSharp,
+    var other => throw new ArgumentException($"--engine {other}: use managed or torchsharp."),
+};
+int threads = a.Int("--threads", 2);
+switch (command)
+{
+    case "model":
+        ModelRun(engine, a.Get("--size", "tiny"), a.Get("--mode", "forward"), a, threads);
+        return 0;
+    case "matmul":
+        foreach (var line in MatMulProbe.Run(engine, a.Int("--warmup", 2), a.Int("--repeats", 5), threads)) Console.WriteLine(line);
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: EngineBench model|matmul --engine managed|torchsharp [options]  (see eval/bench_engines.sh)");
+        return command == "help" ? 0 : 2;
+}
+
+static void ModelRun(EngineKind kind, string size, string mode, Args a, int threads)
+{
+    if (mode is not ("forward" or "train" or "mlm")) throw new ArgumentException($"--mode {mode}: use forward, train or mlm.");
+    int seq = a.Int("--seq", 128), batch = a.Int("--batch", mode == "forward" ? 32 : 16);
+    int warmup = a.Int("--warmup", 2), repeats = a.Int("--repeats", 5);
+    var config = BertConfig.FromPreset(size);
+    config.HiddenDropoutProb = config.AttentionProbsDropoutProb = 0.1f; // benchmarking.md: dropout 0.1 in training steps
+    var heads = mode switch
+    {
+        "train" => BertHeads.Classification(2),
+        "mlm" => new BertHeads(Pooler: false, MaskedLm: true),
+        _ => new BertHeads(Pooler: true, MaskedLm: false),
+    };
+    var model = BertModel.Create(config, heads, seed: 1);
+    // benchmarking.md: random ids in [1000, 21128), first token 101, full attention mask; MLM labels on 15% of positions.
+    var rng = new Random(7);
+    var ids = new int[batch * seq];
+    for (int i = 0; i < ids.Length; i++) ids[i] = i % seq == 0 ? 101 : rng.Next(1000, 21128);
+    var labels = mode == "mlm" ? ids.Select((id, i) => i % seq != 0 && rng.NextDouble() < 0.15 ? id : -100).ToArray() : null;
+    var input = new BertBatch(batch, seq, ids)
+    {
+        ClassLabels = mode == "train" ? [.. Enumerable.Range(0, batch).Select(i => i % 2)] : null,
+        MaskedLmLabels = labels,
+    };
+    var options = new EngineOptions { Engine = kind, Threads = threads };
+    var adamW = new AdamWOptions { WeightDecay = 0.01f, Epsilon = 1e-6f };
+    using IBertEngine e = mode == "forward" ? BertEngines.CreateInference(model, options) : BertEngines.CreateTraining(model, options);
+    model = null; // the TorchSharp engine holds its own copy: let the managed one go (the managed engine shares it)
+    GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true); // and give its pages back to the OS
+    GC.WaitForPendingFinalizers();
+    bool verbose = a.Get("--verbose", "0") == "1";
+    if (verbose) Console.Error.WriteLine($"# after creating the engine: peak {PeakRss.MiB():F0} MiB, now {PeakRss.CurrentMiB():F0} MiB");
+    void Step()
+    {
+        if (e is not IBertTrainingEngine t || mode == "forward")
+        {
+            e.Forward(input);
+            return;
+        }
+        t.ZeroGradients();
+        t.ForwardBackward(input);
+        t.ClipGradients(1.0);
+        t.OptimizerStep(1e-5f, adamW);
+    }
+    for (int i = 0; i < warmup; i++) Step();
+    if (verbose) Console.Error.WriteLine($"# after warm-up: peak {PeakRss.MiB():F0} MiB, now {PeakRss.CurrentMiB():F0} MiB");
+    var rates = new List<double>();
+    for (int r = 0; r < repeats; r++)
+    {
+        var sw = Stopwatch.StartNew();
+        Step();
+        rates.Add(batch / sw.Elapsed.TotalSeconds);
+    }
+    rates.Sort();
+    Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["side"] = kind == EngineKind.Managed ? "managed" : "torchsharp", ["size"] = size, ["mode"] = mode, ["batch"] = batch, ["seq"] = seq,
+        ["median"] = rates[rates.Count / 2], ["min"] = rates[0], ["max"] = rates[^1], ["peak_rss_mb"] = PeakRss.MiB(), ["threads"] = threads,
+        ["parameters"] = e.ParameterCount,
+    }));
+}
+
+/// <summary>Command-line options as --name value pairs.</summary>
+internal sealed class Args(string[] args)
+{
+    public string Get(string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+
+    public int Int(string name, int fallback) => int.Parse(Get(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace Microsoft.ML.RobertaZh.Engines;
+
+/// <summary>Which engine to run on which device; passed to <see cref="BertEngines"/>.</summary>
+public sealed record EngineOptions
+{
+    /// <summary>The engine. Default <see cref="EngineKind.Managed"/>.</summary>
+    public EngineKind Engine { get; init; } = EngineKind.Managed;
+
+    /// <summary>
+    /// <c>cpu</c> (the default), <c>cuda</c> (the first GPU) or <c>cuda:N</c>. CUDA needs the TorchSharp engine with a CUDA
+    /// build of libtorch.
+    /// </summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>
+    /// Intra-op threads for the engine's kernels; 0 (the default) leaves the engine's own default (all cores). Both engines
+    /// keep this setting process-wide (libtorch's <c>set_num_threads</c>, the managed kernels' degree of parallelism).
+    /// </summary>
+    public int Threads { get; init; }
+
+    /// <summary>
+    /// When the requested CUDA device cannot be used, run on the CPU instead of failing (ML.NET's
+    /// <c>MLContext.FallbackToCpu</c>). Default false: asking for CUDA without one is an error.
+    /// </summary>
+    public bool FallbackToCpu { get; init; }
+
+    /// <summary>The managed engine on the CPU with default threads.</summary>
+    public static EngineOptions Default { get; } = new();
+
+    /// <summary>Throws <see cref="ArgumentException"/> when <see cref="Device"/> is not <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>, or <see cref="Threads"/> is negative.</summary>
+    public void Validate() => _ = ParseDevice();
+
+    /// <summary>The device as (is CUDA, index): the index is 0 for plain <c>cuda</c> and -1 for the CPU. Validates as <see cref="Validate"/> does.</summary>
+    public (bool Cuda, int Index) ParseDevice()
+    {
+        if (Threads < 0) throw new ArgumentException($"Threads must be >= 0; got {Threads}.", nameof(Threads));
+        string d = (Device ?? "").Trim().ToLowerInvariant();
+        if (d == "cpu") return (false, -1);
+        if (d == "cuda") return (true, 0);
+        if (d.StartsWith("cuda:", StringComparison.Ordinal)
+            && int.TryParse(d.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+            return (true, index);
+        throw new ArgumentException($"Unknown device '{Device}': use cpu, cuda or cuda:N (for example cuda:1).", nameof(Device));
+    }
+}
