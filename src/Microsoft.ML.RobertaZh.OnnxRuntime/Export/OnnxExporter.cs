@@ -151,7 +151,7 @@ public static class OnnxExporter
             throw new InvalidDataException($"Cannot export {source}: hidden_act '{config.HiddenAct}' is not supported; only 'gelu' (exact erf) is.");
         if (config.ExtensionData?.TryGetValue("position_embedding_type", out var type) == true
             && !(type.ValueKind == JsonValueKind.String && type.GetString() == "absolute"))
-            throw new InvalidDataException($"Cannot export {source}: position_embedding_type {type} is not supported; only \"absolute\" is.");
+            throw new InvalidDataException($"Cannot export {source}: position_embedding_type {type.GetRawText()} is not supported; only \"absolute\" is.");
     }
 
     // Reads config.json without validation, so that an unsupported activation gets the exporter's message rather than a load error.
