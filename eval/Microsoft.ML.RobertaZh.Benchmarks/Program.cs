@@ -18,6 +18,8 @@ switch (command)
         return SegmenterBenchmark.Run(rest);
     case "preprocess":
         return PreprocessBenchmark.Run(rest);
+    case "onnx":
+        return OnnxBenchmark.Run(rest);
     default:
         Console.Error.WriteLine("usage: Microsoft.ML.RobertaZh.Benchmarks <benchmark> [options]");
         Console.Error.WriteLine("benchmarks:");
@@ -26,6 +28,7 @@ switch (command)
         Console.Error.WriteLine("  profile [size] [batch]   time of each kernel of one layer");
         Console.Error.WriteLine("  segmenter [--lines FILE] [--repeats N] [--no-python]   jieba-compatible segmenter vs jieba (Python), per mode");
         Console.Error.WriteLine("  tokenizer --vocab FILE --input FILE [--repeats N]   tokenizer lines/s and chars/s, single-threaded and batched");
+        Console.Error.WriteLine("  onnx --size S --engine managed|ort|ort-fused [--mode throughput|latency] [--batch N] [--seq N] [--threads N]   inference seq/s or latency p50/p99");
         Console.Error.WriteLine("  preprocess [--corpus FILE] [--repeats N]   pretraining-data preprocessing documents/s and tokens/s, with and without jieba");
         return command == "help" ? 0 : 2;
 }
