@@ -26,7 +26,7 @@ public class ApiSurfaceTests
             "Microsoft.ML.RobertaZh.OnnxRuntime.Metadata.OnnxModelTask",
         ], types);
         Assert.Equal(["Export"], Members(typeof(OnnxExporter)));
-        Assert.Equal(["Dispose", "Forward", "Info", "Load"], Members(typeof(OnnxBertSession)));
+        Assert.Equal(["CreateTokenizer", "Dispose", "Forward", "Info", "Load"], Members(typeof(OnnxBertSession)));
         Assert.Equal(["Configure", "Device", "ExecutionMode", "GraphOptimizationLevel", "InterOpThreads", "IntraOpThreads"], Members(typeof(OnnxSessionOptions)));
         Assert.Equal(["ExternalData", "Fused", "MaxSequenceLength", "MaximumOpset", "MinimumOpset", "Opset", "Task"], Members(typeof(OnnxExportOptions)));
     }

@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.RobertaZh.Model;
 using Microsoft.ML.RobertaZh.OnnxRuntime.Metadata;
+using Microsoft.ML.RobertaZh.Tokenization;
 
 namespace Microsoft.ML.RobertaZh.OnnxRuntime.Inference;
 
@@ -168,6 +169,18 @@ public sealed class OnnxBertSession : IDisposable
             TensorPrimitives.Subtract(row, MathF.Log(TensorPrimitives.Sum(scratch)), row);
             return scratch;
         }, _ => { });
+    }
+
+    /// <summary>
+    /// The tokenizer the model expects: the <c>vocab.txt</c> beside the .onnx file (as the exporter writes it) with the
+    /// settings recorded in the metadata (or, failing those, a <c>tokenizer_config.json</c> beside it, or the defaults).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no vocab.txt beside the model.</exception>
+    public BertTokenizer CreateTokenizer()
+    {
+        string directory = Path.GetDirectoryName(Info.ModelPath)!, vocab = Path.Combine(directory, "vocab.txt");
+        if (!File.Exists(vocab)) throw new FileNotFoundException($"{Info.ModelPath} has no vocab.txt beside it; export writes one there.", vocab);
+        return Info.TokenizerOptions is { } options ? new BertTokenizer(Vocabulary.Load(vocab), options) : BertTokenizer.Load(vocab);
     }
 
     /// <summary>Releases the ONNX Runtime session.</summary>

@@ -49,6 +49,15 @@ public sealed class MetadataRoundTripTests : IDisposable
         var tokenizer = BertTokenizer.Load(result.VocabularyPath!);
         AssertSettings(tokenizer.Options);
         Assert.Equal(Path.Combine(_dir.Path, "onnx", "tokenizer_config.json"), result.TokenizerConfigPath);
+
+        // The session's tokenizer: the vocabulary beside the file with the metadata's settings, even when the
+        // tokenizer_config.json beside it is gone.
+        File.Delete(result.TokenizerConfigPath!);
+        var fromSession = session.CreateTokenizer();
+        AssertSettings(fromSession.Options);
+        Assert.Equal(tokenizer.Encode("词110 ABC词105").Ids, fromSession.Encode("词110 ABC词105").Ids);
+        File.Delete(result.VocabularyPath!);
+        Assert.Throws<FileNotFoundException>(() => session.CreateTokenizer());
     }
 
     private static void AssertSettings(BertTokenizerOptions o)
