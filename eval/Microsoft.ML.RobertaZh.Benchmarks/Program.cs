@@ -24,6 +24,8 @@ switch (command)
         return PipelineBenchmark.Run(rest);
     case "embedding":
         return PipelineBenchmark.Embedding(rest);
+    case "onnx":
+        return OnnxBenchmark.Run(rest);
     default:
         Console.Error.WriteLine("usage: Microsoft.ML.RobertaZh.Benchmarks <benchmark> [options]");
         Console.Error.WriteLine("benchmarks:");
@@ -35,6 +37,7 @@ switch (command)
         Console.Error.WriteLine("  tokenizer --vocab FILE --input FILE [--repeats N]   tokenizer lines/s and chars/s, single-threaded and batched");
         Console.Error.WriteLine("  pipeline --size tiny|base --vocab FILE --data FILE [--rows N] [--batch N]   PredictionEngine latency and batched Transform rows/s (ML.NET)");
         Console.Error.WriteLine("  embedding --model DIR --train FILE --dev FILE [--pooling cls|mean]   RobertaEmbedding -> SdcaLogisticRegression, ML.NET's metrics");
+        Console.Error.WriteLine("  onnx --size S --engine managed|ort|ort-fused [--mode throughput|latency] [--batch N] [--seq N] [--threads N]   inference seq/s or latency p50/p99");
         Console.Error.WriteLine("  preprocess [--corpus FILE] [--repeats N]   pretraining-data preprocessing documents/s and tokens/s, with and without jieba");
         return command == "help" ? 0 : 2;
 }
