@@ -206,11 +206,21 @@ public sealed class BertTokenizer
         return new BertEncoding(ids, typeIds, mask, special, tokens, offsets);
     }
 
-    private void TokenizeInto(string text, TokenBuffer output)
+    /// <summary>
+    /// Tokenizes <paramref name="text"/> without special tokens into this thread's scratch buffer and returns it: ids,
+    /// UTF-16 offsets into <paramref name="text"/> and word boundaries. Valid until the next call on this thread.
+    /// </summary>
+    internal TokenBuffer TokenizeToScratch(ReadOnlySpan<char> text)
+    {
+        var buffer = Workspace.Current.First;
+        TokenizeInto(text, buffer);
+        return buffer;
+    }
+
+    private void TokenizeInto(ReadOnlySpan<char> span, TokenBuffer output)
     {
         output.Clear();
         var words = Workspace.Current.Words;
-        var span = text.AsSpan();
         for (int from = 0; from <= span.Length;)
         {
             int at = _specials.Find(span, from, out int length, out int id);

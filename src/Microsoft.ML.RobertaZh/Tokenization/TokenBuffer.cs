@@ -59,6 +59,27 @@ internal sealed class TokenBuffer
         return Count;
     }
 
+    /// <summary>The most leading tokens, at most <paramref name="maxTokens"/>, that end on a word boundary.</summary>
+    public int WholeWordsFromStart(int maxTokens)
+    {
+        if (maxTokens >= Count) return Count;
+        int n = Math.Max(0, maxTokens);
+        while (n > 0 && Kinds[n] == TokenKind.Continuation) n--;
+        return n;
+    }
+
+    /// <summary>
+    /// The index of the first of the most trailing tokens, at most <paramref name="maxTokens"/>, that start on a word
+    /// boundary (<see cref="Count"/> when none fit).
+    /// </summary>
+    public int WholeWordsFromEnd(int maxTokens)
+    {
+        if (maxTokens >= Count) return 0;
+        int start = Count - Math.Max(0, maxTokens);
+        while (start < Count && Kinds[start] == TokenKind.Continuation) start++;
+        return start;
+    }
+
     private void Grow()
     {
         int size = Ids.Length * 2;
