@@ -12,6 +12,8 @@ switch (command)
         return ModelBenchmark.Run(rest);
     case "tokenizer":
         return TokenizerBenchmark.Run(rest);
+    case "tokenizer-api":
+        return TokenizerApiBenchmark.Run(rest);
     case "profile":
         return KernelProfile.Run(rest);
     case "segmenter":
@@ -26,6 +28,7 @@ switch (command)
         Console.Error.WriteLine("  profile [size] [batch]   time of each kernel of one layer");
         Console.Error.WriteLine("  segmenter [--lines FILE] [--repeats N] [--no-python]   jieba-compatible segmenter vs jieba (Python), per mode");
         Console.Error.WriteLine("  tokenizer --vocab FILE --input FILE [--repeats N]   tokenizer lines/s and chars/s, single-threaded and batched");
+        Console.Error.WriteLine("  tokenizer-api --vocab FILE --input FILE [--repeats N] [--cases FILE --expected FILE]   Microsoft.ML.Tokenizers path vs direct API; ML's BertTokenizer");
         Console.Error.WriteLine("  preprocess [--corpus FILE] [--repeats N]   pretraining-data preprocessing documents/s and tokens/s, with and without jieba");
         return command == "help" ? 0 : 2;
 }
