@@ -15,4 +15,5 @@ root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(SweepCommand.Create());
 root.Subcommands.Add(InitModelCommand.Create());
+root.Subcommands.Add(PlotCommand.Create());
 return root.Parse(args).Invoke();

@@ -94,6 +94,7 @@ internal static class DemoCommand
         });
         var mlm = pretrainer.Fit();
         printer.Flush();
+        RunPlotWriter.Write(Path.Combine(dir, "pretrain"), announce: false);
         var heldOut = pretrainer.LastEvaluation;
         Say(Invariant($"[3/5] pretrained a tiny RoBERTa (2 layers × 128 hidden, {mlm.Model.Layout.Count:N0} parameters): {settings.PretrainSteps} updates in {stage.Elapsed.TotalSeconds:F1} s") +
             (heldOut is not null && heldOut.TryGetValue("mlm_accuracy", out double accuracy) ? Invariant($", held-out masked-token accuracy {accuracy:F3}") : ""));
@@ -112,6 +113,7 @@ internal static class DemoCommand
         }).Fit(trainValidation.TrainSet);
         printer.Flush();
         classifier.Save(classifierDir);
+        RunPlotWriter.Write(classifierDir, announce: false);
         Say(Invariant($"[4/5] fine-tuned a sentiment classifier on {trainValidation.TrainSet.GetRowCount()} reviews in {stage.Elapsed.TotalSeconds:F1} s -> {classifierDir}"));
         foreach (var e in classifier.TrainingHistory)
             Say(Invariant($"      epoch {e.Epoch}: validation accuracy {e.Accuracy:F3}, log-loss {e.LogLoss:F3} ({trainValidation.TestSet.GetRowCount()} reviews)"));
@@ -136,8 +138,8 @@ internal static class DemoCommand
             Say($"  {text}  ->  " + string.Join("  ", candidates.Select(c => Invariant($"{c.TokenStr} {c.Score:F3}"))));
 
         Say();
-        Say(Invariant($"done in {clock.Elapsed.TotalSeconds:F0} s; in {dir}: sample/, vocab.txt, pretrain/ (model/, metrics.jsonl, learning_curve.svg), ") +
-            "classifier/ (fine-tuned model, learning_curve.svg), metrics.txt/.json/.html, demo.txt");
+        Say(Invariant($"done in {clock.Elapsed.TotalSeconds:F0} s; in {dir}: sample/, vocab.txt, pretrain/ (model/, metrics.jsonl, learning_curve.png/.svg), ") +
+            "classifier/ (fine-tuned model, learning_curve.png/.svg, validation_metrics.png/.svg), metrics.txt/.json/.html, demo.txt");
         File.WriteAllText(Path.Combine(dir, "demo.txt"), transcript.ToString());
         return new DemoReport(dir, metrics, predictions, answers, clock.Elapsed);
     }

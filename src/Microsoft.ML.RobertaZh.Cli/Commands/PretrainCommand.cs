@@ -81,6 +81,7 @@ internal static class PretrainCommand
                 {
                     if (preprocessing) { Console.Error.WriteLine(); preprocessing = false; }
                     printer.Report(p);
+                    if (p.Evaluation is not null) RunPlotWriter.Write(parse.GetValue(output)!.FullName, announce: false);   // live plots
                 }),
                 PreprocessProgress = new InlineProgress<PreprocessProgress>(p =>
                 {
@@ -94,6 +95,7 @@ internal static class PretrainCommand
             var estimator = new RobertaPretrainEstimator(options);
             var model = estimator.Fit(cancel.Token);
             printer.Flush();
+            RunPlotWriter.Write(options.OutputDirectory);
             if (estimator.InitialCheckpointReport is { } report && (report.Missing.Count > 0 || report.Unexpected.Count > 0))
                 Console.Error.WriteLine(report);
             Console.Error.WriteLine(cancel.IsCancellationRequested

@@ -54,6 +54,7 @@ internal static class SweepCommand
             var result = new RobertaClassifierSweep(options, sweepOptions, shared.IsBinary(parse, train)).Run(train, valid);
             Console.Out.WriteLine(result.ToTable());
             Console.Error.WriteLine($"best model, sweep.txt and sweep.json saved to {sweepOptions.OutputDirectory}");
+            RunPlotWriter.Write(sweepOptions.OutputDirectory);
         }));
         return command;
     }

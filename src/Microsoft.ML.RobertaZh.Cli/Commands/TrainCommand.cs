@@ -40,6 +40,7 @@ internal static class TrainCommand
             model.Save(output);
             foreach (var e in model.TrainingHistory)
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {e.Epoch}: validation accuracy {e.Accuracy:F4}  log-loss {e.LogLoss:F4}  ({e.Seconds:F1} s)"));
+            RunPlotWriter.Write(output);
             Console.Error.WriteLine($"{(binary ? "binary" : "multiclass")} classifier over {string.Join(", ", model.Classes)} saved to {output}");
         }));
         return command;
