@@ -70,7 +70,10 @@ public sealed class Figure
             canvas.Clear(SKColors.White);
             _multiplot.Render(canvas, new PixelRect(0, Width, Height, 0));
         }
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        // The multiplot clears its area with a paint Skia's SVG writer emits without a fill, which SVG would draw black.
+        string bare = FormattableString.Invariant($"<rect width=\"{Width}\" height=\"{Height}\"/>");
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray())
+            .Replace(bare, FormattableString.Invariant($"<rect fill=\"white\" width=\"{Width}\" height=\"{Height}\"/>"), StringComparison.Ordinal);
     }
 
     /// <inheritdoc />

@@ -30,6 +30,7 @@ public sealed record SweepTrial(int Id, int Epochs, int BatchSize, float Learnin
 }
 
 /// <summary>What a sweep found: every trial, the best one (by the chosen metric) and its model.</summary>
+[Display.TypeFormatterSource(typeof(Display.SweepResultDisplay), PreferredMimeTypes = ["text/html"])]
 public sealed class SweepResult
 {
     internal SweepResult(IReadOnlyList<SweepTrial> trials, SweepTrial best, SweepMetric metric, RobertaClassifierTransformer bestModel)

@@ -45,6 +45,30 @@ public sealed class NotebookKernelTests(ITestOutputHelper output)
         Assert.DoesNotContain(outputs, o => o.Kind == "diagnostic" && o.Value.StartsWith("Error", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void OurTypesRenderAsTheirOwnHtmlInTheRealKernel()
+    {
+        // Fixtures/notebooks/displays.ipynb: each code cell ends with a value of one of our types.
+        var (exitCode, results, log, _) = RunHost(Fixtures.Path("notebooks"));
+        Assert.True(exitCode == 0, log);
+        var notebook = results.GetProperty("notebooks").EnumerateArray().Single();
+        var returned = notebook.GetProperty("cells").EnumerateArray().ToDictionary(
+            c => c.GetProperty("index").GetInt32(),
+            c => c.GetProperty("outputs").EnumerateArray().Where(o => o.GetProperty("kind").GetString() == "return")
+                .Select(o => (Mime: o.GetProperty("mime").GetString()!, Value: o.GetProperty("value").GetString()!)).ToList());
+        void Renders(int cell, params string[] fragments)
+        {
+            var html = Assert.Single(returned[cell], o => o.Mime == "text/html").Value;
+            foreach (string fragment in fragments) Assert.True(html.Contains(fragment, StringComparison.Ordinal), $"cell {cell} lacks {fragment}: {html[..Math.Min(300, html.Length)]}");
+        }
+        Renders(2, "<span class=\"robertazh-fill-mask\"><b>都</b> 12.3%", "北京是中国的首都。");     // FillMaskResult
+        Renders(3, "<span class=\"robertazh-fill-mask\">");                                          // a list of them (FillMask's answers)
+        Renders(4, "class=\"robertazh-load-report\"", "every model weight was in the checkpoint");  // CheckpointLoadReport
+        Renders(5, "class=\"robertazh-training-progress\"", "300 / 1,000", "held-out mlm_accuracy"); // TrainingProgress
+        Renders(6, "class=\"roberta-zh-figure\"", "<svg", "Loss against step", "held-out MLM accuracy"); // Plotting's Figure
+        Renders(7, "class=\"robertazh-sweep\"", "Sweep: 2 trials", "★");                              // SweepResult
+    }
+
     /// <summary>Runs the kernel host on <paramref name="notebooks"/>; returns its exit code, its JSON, its stderr and the wall time.</summary>
     internal static (int ExitCode, JsonElement Results, string Log, double Seconds) RunHost(params string[] notebooks)
     {

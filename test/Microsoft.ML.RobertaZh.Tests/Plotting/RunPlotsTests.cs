@@ -40,6 +40,10 @@ public sealed class RunPlotsTests : IDisposable
             "accuracy", "learning rate", "train loss", "held-out loss", "held-out accuracy" }, texts);
         Assert.DoesNotContain("held-out MLM accuracy", texts);   // no such records in a fine-tuning log
         Assert.Superset(new HashSet<string> { "#1F77B4", "#FF7F0E", "#2CA02C", "#D62728" }, colors);
+        // No full-size rectangle without a fill (SVG would paint it black).
+        var svgDoc = System.Xml.Linq.XDocument.Load(Path.Combine(_dir, "learning_curve.svg"));
+        Assert.DoesNotContain(svgDoc.Descendants().Where(e => e.Name.LocalName == "rect"),
+            r => (string?)r.Attribute("width") == "960" && (string?)r.Attribute("height") == "900" && r.Attribute("fill") is null);
 
         var png = PlotFiles.Png(Path.Combine(_dir, "learning_curve.png"), PlotFiles.Blue, PlotFiles.Orange, PlotFiles.Green, PlotFiles.Red);
         Assert.Equal((960, 900), (png.Width, png.Height));
