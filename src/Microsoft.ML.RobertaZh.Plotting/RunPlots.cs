@@ -7,6 +7,18 @@ public static class RunPlots
     public const string LearningCurve = "learning_curve", ValidationMetrics = "validation_metrics", Sweep = "sweep";
 
     /// <summary>
+    /// Null when Skia finds a font; otherwise why the figures would have no text at all (no title, labels or legend)
+    /// and how to fix it. Skia's Linux build used here reads fonts from /usr/share/fonts without fontconfig.
+    /// </summary>
+    public static string? FontWarning => HasGlyphs.Value
+        ? null
+        : "no font is installed, so the plots carry no text (titles, axis labels, legends); install one, e.g. " +
+          "'apt-get install fonts-dejavu-core' on Debian or Ubuntu, or any TrueType font under /usr/share/fonts";
+
+    private static readonly Lazy<bool> HasGlyphs = new(() => SkiaSharp.SKTypeface.Default.GlyphCount > 0
+        || SkiaSharp.SKFontManager.Default.GetFontFamilies().Any(f => SkiaSharp.SKFontManager.Default.MatchFamily(f)?.GlyphCount > 0));
+
+    /// <summary>
     /// Draws what <paramref name="directory"/> holds: from <c>metrics.jsonl</c> the learning curve and, for a
     /// fine-tuning run, the per-epoch validation metrics; from <c>sweep.json</c> the sweep's trials. Returns the paths
     /// written (none when neither file is there).

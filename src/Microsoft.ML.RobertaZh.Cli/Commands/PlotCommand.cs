@@ -15,6 +15,7 @@ internal static class PlotCommand
         var command = new Command("plot", "Draw a run's learning curve, validation metrics and sweep results as PNG and SVG beside its metrics.jsonl / sweep.json.") { runs };
         command.SetAction(parse => CliRunner.Run(() =>
         {
+            if (RunPlots.FontWarning is { } warning) Console.Error.WriteLine($"roberta-zh: warning: {warning}");
             foreach (var dir in parse.GetValue(runs)!)
             {
                 if (!dir.Exists) throw new CommandLineException($"run directory '{dir.FullName}' does not exist.");

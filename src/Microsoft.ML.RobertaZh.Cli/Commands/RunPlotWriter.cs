@@ -8,11 +8,18 @@ namespace Microsoft.ML.RobertaZh.Cli.Commands;
 /// </summary>
 internal static class RunPlotWriter
 {
+    private static bool s_warned;
+
     /// <summary>Writes the figures of <paramref name="directory"/>; when <paramref name="announce"/>, says which on stderr.</summary>
     public static IReadOnlyList<string> Write(string directory, bool announce = true)
     {
         try
         {
+            if (RunPlots.FontWarning is { } warning && !s_warned)
+            {
+                Console.Error.WriteLine($"roberta-zh: warning: {warning}");
+                s_warned = true;
+            }
             var files = RunPlots.Write(directory);
             if (announce && files.Count > 0)
                 Console.Error.WriteLine($"plots: {string.Join(", ", files.Select(Path.GetFileName))} in {directory}");

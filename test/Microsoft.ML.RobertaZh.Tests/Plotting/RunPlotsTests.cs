@@ -7,7 +7,12 @@ public sealed class RunPlotsTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "rzh-plots-" + Guid.NewGuid().ToString("N"));
 
-    public RunPlotsTests() => Directory.CreateDirectory(_dir);
+    public RunPlotsTests()
+    {
+        Directory.CreateDirectory(_dir);
+        // Without any font the figures have no text at all; .ci/run installs fonts-dejavu-core when none is there.
+        Assert.True(RunPlots.FontWarning is null, RunPlots.FontWarning);
+    }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
