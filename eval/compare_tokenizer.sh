@@ -2,7 +2,8 @@
 # Compares `roberta-zh tokenize` with Hugging Face's tokenizers (the Rust engine of BertTokenizerFast) on >14,000 lines
 # (reviews, news, OCNLI pairs and systematic variants), without and with truncation, and with transformers.js on ids.
 # Needs node, ../shared/data and a Release build (./build.sh). Installs the npm references on first use.
-# usage: eval/compare_tokenizer.sh            exit status 0 when there is no mismatch beyond the documented Ext-E range
+# Also runs ours with Google BERT's CJK ranges (--cjk-ranges google), which must differ only on lines holding U+2B820..U+2B91F.
+# usage: eval/compare_tokenizer.sh            exit status 0 when there is no mismatch
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 out="$repo/eval/out/tokenizer"
@@ -15,6 +16,9 @@ cli=("$repo/roberta-zh" tokenize --vocab "$vocab" --config "$out/tokenizer/token
 status=0
 "${cli[@]}" < "$out/cases.txt" > "$out/ours.jsonl"
 node "$repo/eval/reference/compare_tokenizer.mjs" "$out/cases.txt" "$out/expected.jsonl" "$out/ours.jsonl" "$out/cases.tags.txt" || status=1
+echo "with --cjk-ranges google (Google BERT's CJK Extension E start):"
+"${cli[@]}" --cjk-ranges google < "$out/cases.txt" > "$out/ours-google.jsonl"
+node "$repo/eval/reference/compare_tokenizer.mjs" "$out/cases.txt" "$out/expected.jsonl" "$out/ours-google.jsonl" "$out/cases.tags.txt" --ext-e-known || status=1
 mkdir -p "$out/run"
 for f in "$out"/trunc-*.txt; do
   name="$(basename "$f" .txt)"; strategy="$(echo "$name" | cut -d- -f2)"; max="${name##*-}"; ok="$out/run/$name"

@@ -14,6 +14,8 @@ switch (command)
         return TokenizerBenchmark.Run(rest);
     case "int8-accuracy":
         return Int8Accuracy.Run(rest);
+    case "tokenizer-api":
+        return TokenizerApiBenchmark.Run(rest);
     case "profile":
         return KernelProfile.Run(rest);
     case "segmenter":
@@ -38,6 +40,7 @@ switch (command)
         Console.Error.WriteLine("  pipeline --size tiny|base --vocab FILE --data FILE [--rows N] [--batch N]   PredictionEngine latency and batched Transform rows/s (ML.NET)");
         Console.Error.WriteLine("  embedding --model DIR --train FILE --dev FILE [--pooling cls|mean]   RobertaEmbedding -> SdcaLogisticRegression, ML.NET's metrics");
         Console.Error.WriteLine("  onnx --size S --engine managed|ort|ort-fused [--mode throughput|latency] [--batch N] [--seq N] [--threads N]   inference seq/s or latency p50/p99");
+        Console.Error.WriteLine("  tokenizer-api --vocab FILE --input FILE [--repeats N] [--cases FILE --expected FILE]   Microsoft.ML.Tokenizers path vs direct API; ML's BertTokenizer");
         Console.Error.WriteLine("  preprocess [--corpus FILE] [--repeats N]   pretraining-data preprocessing documents/s and tokens/s, with and without jieba");
         return command == "help" ? 0 : 2;
 }

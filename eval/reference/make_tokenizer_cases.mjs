@@ -8,6 +8,7 @@
 //   expected.jsonl        HF tokenizers (Rust, the engine of BertTokenizerFast) output for cases.txt, no truncation:
 //                         {"input_ids","token_type_ids","tokens","offsets"}, offsets in UTF-16 units of each text
 //   trunc-<strategy>-<N>.txt / .jsonl   pair and single subsets with truncation; lines HF rejects have {"error"}
+//   trunc-longest_first-hard-<N>.txt / .jsonl   pairs of lines rich in multi-piece words and typed special tokens
 //   transformers-js.jsonl transformers.js (@huggingface/transformers) ids and type ids for cases.txt
 // Cases are deterministic (seeded). Reads the real data from ../shared/data; nothing of it is committed.
 import fs from 'node:fs';
@@ -155,11 +156,25 @@ fs.writeFileSync(path.join(out, 'expected.jsonl'), await run(cases, null));
 const pairs = cases.filter(c => c[1] !== null), singles = cases.filter(c => c[1] === null);
 const truncSet = [...sample(pairs, 1200), ...sample(singles, 300)];
 const configs = [['longest_first', 5], ['longest_first', 8], ['longest_first', 9], ['longest_first', 16], ['longest_first', 17], ['longest_first', 33],
-                 ['only_first', 12], ['only_first', 30], ['only_second', 12], ['only_second', 30]];
+                 ['only_first', 12], ['only_first', 30], ['only_second', 12], ['only_second', 30],
+                 ['longest_first', 4], ['longest_first', 6], ['longest_first', 7], ['longest_first', 10], ['longest_first', 12],
+                 ['longest_first', 24], ['longest_first', 64]];
+const strategies = { longest_first: 'LongestFirst', only_first: 'OnlyFirst', only_second: 'OnlySecond' };
 for (const [strategy, max] of configs) {
   const name = `trunc-${strategy}-${max}`;
   fs.writeFileSync(path.join(out, `${name}.txt`), truncSet.map(([a, b]) => b === null ? a : `${a}\t${b}`).join('\n') + '\n');
-  fs.writeFileSync(path.join(out, `${name}.jsonl`), await run(truncSet, { max, strategy: { longest_first: 'LongestFirst', only_first: 'OnlyFirst', only_second: 'OnlySecond' }[strategy] }));
+  fs.writeFileSync(path.join(out, `${name}.jsonl`), await run(truncSet, { max, strategy: strategies[strategy] }));
+}
+// Hard pairs for longest_first: both sides drawn from the lines rich in multi-piece words and special tokens typed in
+// the text (mixed Latin/digits/URLs, special-in-text, scripts, full-width, long words), where which side is "longer"
+// depends on how far the fast tokenizer tokenizes before it stops (whole words, special tokens never stopping it).
+const hardTags = new Set(['mixed', 'special-in-text', 'accents-scripts', 'fullwidth', 'long-word', 'emoji', 'control-zero-width']);
+const hard = cases.filter(c => c[1] === null && hardTags.has(c[2])).map(c => c[0]);
+const hardSet = Array.from({ length: 1500 }, () => [pick(hard), rand() < 0.7 ? pick(hard) : pick(sentences)]);
+for (const max of [5, 8, 9, 12, 16, 17, 24, 33]) {
+  const name = `trunc-longest_first-hard-${max}`;
+  fs.writeFileSync(path.join(out, `${name}.txt`), hardSet.map(([a, b]) => `${a}\t${b}`).join('\n') + '\n');
+  fs.writeFileSync(path.join(out, `${name}.jsonl`), await run(hardSet, { max, strategy: 'LongestFirst' }));
 }
 
 // transformers.js (pure JS) on the same cases: ids and type ids only (it has no offsets)

@@ -16,4 +16,5 @@ root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(SweepCommand.Create());
 root.Subcommands.Add(InitModelCommand.Create());
 root.Subcommands.Add(ExportOnnxCommand.Create());
+root.Subcommands.Add(PlotCommand.Create());
 return root.Parse(args).Invoke();

@@ -115,6 +115,7 @@ internal static class DemoCommand
         });
         var encoder = pretrainer.Fit();
         printer.Flush();
+        RunPlotWriter.Write(Path.Combine(dir, "pretrain"), announce: false);
         var heldOut = pretrainer.LastEvaluation;
         Say(Invariant($"[3/5] pretrained a tiny RoBERTa (2 layers × 128 hidden, {encoder.Model.Layout.Count:N0} parameters): {settings.PretrainSteps} updates in {stage.Elapsed.TotalSeconds:F1} s") +
             (heldOut is not null && heldOut.TryGetValue("mlm_accuracy", out double accuracy) ? Invariant($", held-out masked-token accuracy {accuracy:F3}") : ""));
@@ -138,6 +139,7 @@ internal static class DemoCommand
         var classifier = model.LastTransformer;
         classifier.Save(classifierDir);
         ml.Model.SaveWithRoberta(model, data.Schema, Path.Combine(dir, "pipeline.zip"));
+        RunPlotWriter.Write(classifierDir, announce: false);
         Say(Invariant($"[4/5] fine-tuned a sentiment classifier on {CliRunner.CountRows(trainValidation.TrainSet)} reviews in {stage.Elapsed.TotalSeconds:F1} s -> {classifierDir}"));
         long validationRows = CliRunner.CountRows(trainValidation.TestSet);
         foreach (var e in classifier.TrainingHistory)
@@ -164,8 +166,8 @@ internal static class DemoCommand
             Say($"  {text}  ->  " + string.Join("  ", candidates.Select(c => Invariant($"{c.TokenStr} {c.Score:F3}"))));
 
         Say();
-        Say(Invariant($"done in {clock.Elapsed.TotalSeconds:F0} s; in {dir}: sample/, vocab.txt, pretrain/ (model/, metrics.jsonl, learning_curve.svg), ") +
-            "classifier/ (fine-tuned model, learning_curve.svg), pipeline.zip (SaveWithRoberta), metrics.txt/.json/.html, demo.txt");
+        Say(Invariant($"done in {clock.Elapsed.TotalSeconds:F0} s; in {dir}: sample/, vocab.txt, pretrain/ (model/, metrics.jsonl, learning_curve.png/.svg), ") +
+            "classifier/ (fine-tuned model, learning_curve.png/.svg, validation_metrics.png/.svg), pipeline.zip (SaveWithRoberta), metrics.txt/.json/.html, demo.txt");
         File.WriteAllText(Path.Combine(dir, "demo.txt"), transcript.ToString());
         return new DemoReport(dir, metrics, predictions, answers, clock.Elapsed);
     }

@@ -84,6 +84,7 @@ internal static class PretrainCommand
                 {
                     if (preprocessing) { Console.Error.WriteLine(); preprocessing = false; }
                     printer.Report(p);
+                    if (p.Evaluation is not null) RunPlotWriter.Write(parse.GetValue(output)!.FullName, announce: false);   // live plots
                 }),
                 PreprocessProgress = new InlineProgress<PreprocessProgress>(p =>
                 {
@@ -105,6 +106,7 @@ internal static class PretrainCommand
             }
 
             printer.Flush();
+            RunPlotWriter.Write(options.OutputDirectory);
             if (estimator.InitialCheckpointReport is { } report && (report.Missing.Count > 0 || report.Unexpected.Count > 0))
                 Console.Error.WriteLine(report);
             Console.Error.WriteLine(cancel.IsCancellationRequested

@@ -70,6 +70,7 @@ internal static class SweepCommand
             sweep.SaveResults(result, trainSet.Schema, output);
             ((RobertaClassifierTransformer)result.BestModel).Save(output);
             Console.Error.WriteLine($"best model (model.safetensors, config.json, vocab.txt; model.zip), sweep.txt and sweep.json saved to {output}");
+            RunPlotWriter.Write(output);
         }));
         return command;
     }

@@ -9,7 +9,7 @@ namespace Microsoft.ML.RobertaZh.Cli.Commands;
 using Command = System.CommandLine.Command;
 
 /// <summary>
-/// <c>roberta-zh tokenize --vocab FILE [--config FILE] [--max-length N] [--truncation S]</c>: UTF-8 lines on stdin (a TAB
+/// <c>roberta-zh tokenize --vocab FILE [--config FILE] [--max-length N] [--truncation S] [--cjk-ranges R]</c>: UTF-8 lines on stdin (a TAB
 /// separates a pair), one JSON line per input on stdout with input_ids, token_type_ids, tokens and UTF-16 offsets.
 /// </summary>
 internal static class TokenizeCommand
@@ -30,9 +30,15 @@ internal static class TokenizeCommand
             DefaultValueFactory = _ => "longest_first",
         };
         truncation.AcceptOnlyFromAmong("longest_first", "only_first", "only_second");
+        var cjkRanges = new Option<string>("--cjk-ranges")
+        {
+            Description = "CJK ideograph ranges: hf (Hugging Face's fast tokenizer, default) or google (Google BERT's; Extension E from U+2B820).",
+            DefaultValueFactory = _ => "hf",
+        };
+        cjkRanges.AcceptOnlyFromAmong("hf", "google");
         var command = new Command("tokenize", "Tokenize UTF-8 lines from stdin (TAB separates a pair) into JSON lines of ids, type ids, tokens and offsets.")
         {
-            vocab, config, maxLength, truncation,
+            vocab, config, maxLength, truncation, cjkRanges,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -43,6 +49,8 @@ internal static class TokenizeCommand
             int? max = parse.GetValue(maxLength);
             if (max is <= 0) throw new CommandLineException("--max-length must be positive.");
             var tokenizer = BertTokenizer.Load(vocabFile.FullName, configFile?.FullName);
+            if (parse.GetValue(cjkRanges) == "google")
+                tokenizer = new BertTokenizer(tokenizer.Vocabulary, tokenizer.Options with { ChineseCharRanges = ChineseCharRanges.GoogleBert });
             foreach (string warning in tokenizer.Warnings) Console.Error.WriteLine($"roberta-zh: warning: {warning}");
             var options = new EncodeOptions { MaxLength = max, Truncation = ParseStrategy(parse.GetValue(truncation)!) };
             var input = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false));

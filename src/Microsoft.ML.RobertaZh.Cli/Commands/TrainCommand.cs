@@ -53,6 +53,7 @@ internal static class TrainCommand
             ml.Model.SaveWithRoberta(new TransformerChain<ITransformer>(labels, model), train.Schema, Path.Combine(output, "pipeline.zip"));
             foreach (var e in model.TrainingHistory)
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {e.Epoch}: validation accuracy {e.Accuracy:F4}  log-loss {e.LogLoss:F4}  ({e.Seconds:F1} s)"));
+            RunPlotWriter.Write(output);
             Console.Error.WriteLine($"{(model.IsBinary ? "binary" : "multiclass")} classifier over {string.Join(", ", model.Classes)} saved to {output} (the whole pipeline: pipeline.zip)");
         }));
         return command;

@@ -5,6 +5,7 @@ namespace Microsoft.ML.RobertaZh.Estimators;
 /// <param name="Score">Probability of the candidate (softmax over the vocabulary).</param>
 /// <param name="Token">The candidate's token id.</param>
 /// <param name="TokenStr">The candidate's token text.</param>
+[Display.TypeFormatterSource(typeof(Display.FillMaskResultDisplay), PreferredMimeTypes = ["text/html"])]
 public sealed record FillMaskResult(string Sequence, float Score, int Token, string TokenStr);
 
 /// <summary>How <see cref="RobertaEncoderTransformer.Embed"/> turns token states into one vector per text.</summary>

@@ -22,6 +22,7 @@ public sealed record SweepTrial(SweepTrialParameters Parameters, IReadOnlyDictio
 }
 
 /// <summary>What a sweep found: every trial, the best one by the chosen metric, and its fitted model.</summary>
+[Display.TypeFormatterSource(typeof(Display.SweepResultDisplay), PreferredMimeTypes = ["text/html"])]
 public sealed class SweepResult
 {
     internal SweepResult(IReadOnlyList<SweepTrial> trials, SweepTrial best, SweepMetric metric, ITransformer bestModel)

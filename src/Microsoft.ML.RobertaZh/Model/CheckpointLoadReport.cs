@@ -1,6 +1,7 @@
 namespace Microsoft.ML.RobertaZh.Model;
 
 /// <summary>What loading a checkpoint into a model matched, as Hugging Face's <c>from_pretrained</c> reports it.</summary>
+[Display.TypeFormatterSource(typeof(Display.CheckpointLoadReportDisplay), PreferredMimeTypes = ["text/html"])]
 public sealed class CheckpointLoadReport
 {
     /// <summary>The file the weights came from.</summary>

@@ -11,9 +11,11 @@ internal sealed class BasicTokenizer
     private readonly CharNormalizer _normalizer;
     private readonly bool _cleanText;
     private readonly bool _tokenizeChineseChars;
+    private readonly ChineseCharRanges _chineseCharRanges;
 
-    public BasicTokenizer(bool lowercase, bool stripAccents, bool tokenizeChineseChars, bool cleanText)
+    public BasicTokenizer(bool lowercase, bool stripAccents, bool tokenizeChineseChars, bool cleanText, ChineseCharRanges chineseCharRanges)
     {
+        _chineseCharRanges = chineseCharRanges;
         _normalizer = CharNormalizers.Get(lowercase, stripAccents);
         _tokenizeChineseChars = tokenizeChineseChars;
         _cleanText = cleanText;
@@ -57,7 +59,7 @@ internal sealed class BasicTokenizer
                 output.EndWord();
                 continue;
             }
-            bool isolate = _tokenizeChineseChars && CharClass.IsCjk(cp);
+            bool isolate = _tokenizeChineseChars && CharClass.IsCjk(cp, _chineseCharRanges);
             if (isolate) output.EndWord();
             int n = _normalizer.Map(cp, mapped);
             for (int k = 0; k < n; k++)

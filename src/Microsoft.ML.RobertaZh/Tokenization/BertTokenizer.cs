@@ -9,8 +9,9 @@ namespace Microsoft.ML.RobertaZh.Tokenization;
 /// UTF-16 offsets into the original strings. Thread-safe; <see cref="EncodeBatch"/> encodes in parallel.
 /// </summary>
 /// <remarks>
-/// Deliberate differences from BertTokenizerFast: CJK Extension E starts at U+2B820 as in Google's BERT (HF's Rust code
-/// has U+2B920), and <see cref="BertTokenizerOptions.NeverSplit"/> strings are honoured as added tokens.
+/// <see cref="BertTokenizerOptions.ChineseCharRanges"/> chooses between BertTokenizerFast's CJK ranges (the default) and
+/// Google BERT's, which differ at the start of CJK Extension E; <see cref="BertTokenizerOptions.NeverSplit"/> strings are
+/// honoured as added tokens.
 /// </remarks>
 public sealed class BertTokenizer
 {
@@ -43,7 +44,7 @@ public sealed class BertTokenizer
         var protectedTokens = options.SpecialTokens.Select(t => (t, vocabulary.GetId(t)!.Value))
             .Concat(options.NeverSplit.Select(t => (t, vocabulary.GetId(t) ?? UnknownId)));
         _specials = new SpecialTokenMatcher(protectedTokens);
-        _basic = new BasicTokenizer(options.LowerCase, options.EffectiveStripAccents, options.TokenizeChineseChars, options.CleanText);
+        _basic = new BasicTokenizer(options.LowerCase, options.EffectiveStripAccents, options.TokenizeChineseChars, options.CleanText, options.ChineseCharRanges);
         _wordPiece = new WordPieceTokenizer(vocabulary, UnknownId, options.MaxInputCharsPerWord);
         var warnings = new List<string>();
         if (!options.LowerCase && !vocabulary.HasUpperCaseEntries)
@@ -168,7 +169,10 @@ public sealed class BertTokenizer
         {
             if (maxLength < added)
                 throw new ArgumentException($"MaxLength {maxLength} is smaller than the {added} special tokens.", nameof(options));
-            (keepA, keepB) = Truncation.Fit(a.Count, textPair is null ? null : b.Count, maxLength - added, maxLength, options.Truncation);
+            (keepA, keepB) = options.Truncation == TruncationStrategy.LongestFirst && textPair is not null
+                // BertTokenizerFast decides which side is longer on the lengths it tokenized before stopping early.
+                ? Truncation.Fit(a.LengthTokenizedWithLimit(maxLength), b.LengthTokenizedWithLimit(maxLength), maxLength - added, options.Truncation)
+                : Truncation.Fit(a.Count, textPair is null ? null : b.Count, maxLength - added, options.Truncation);
         }
         int n = keepA + keepB + added;
         var ids = new int[n];
@@ -202,11 +206,21 @@ public sealed class BertTokenizer
         return new BertEncoding(ids, typeIds, mask, special, tokens, offsets);
     }
 
-    private void TokenizeInto(string text, TokenBuffer output)
+    /// <summary>
+    /// Tokenizes <paramref name="text"/> without special tokens into this thread's scratch buffer and returns it: ids,
+    /// UTF-16 offsets into <paramref name="text"/> and word boundaries. Valid until the next call on this thread.
+    /// </summary>
+    internal TokenBuffer TokenizeToScratch(ReadOnlySpan<char> text)
+    {
+        var buffer = Workspace.Current.First;
+        TokenizeInto(text, buffer);
+        return buffer;
+    }
+
+    private void TokenizeInto(ReadOnlySpan<char> span, TokenBuffer output)
     {
         output.Clear();
         var words = Workspace.Current.Words;
-        var span = text.AsSpan();
         for (int from = 0; from <= span.Length;)
         {
             int at = _specials.Find(span, from, out int length, out int id);
@@ -218,7 +232,7 @@ public sealed class BertTokenizer
                 _wordPiece.Tokenize(words, output);
             }
             if (at < 0) break;
-            output.Add(id, at, at + length);
+            output.Add(id, at, at + length, TokenKind.Special);
             from = at + length;
         }
     }

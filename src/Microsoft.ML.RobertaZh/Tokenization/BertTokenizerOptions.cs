@@ -6,9 +6,9 @@ namespace Microsoft.ML.RobertaZh.Tokenization;
 /// <summary>
 /// Settings of <see cref="BertTokenizer"/>, named after Hugging Face's BertTokenizerFast arguments. The defaults are
 /// those of the Chinese BERT vocab as UER-py and roberta_zh trained it (lower-casing on); see <see cref="FromConfigFile"/>
-/// for reading a <c>tokenizer_config.json</c>.
+/// for reading a <c>tokenizer_config.json</c>. A record: derive variants with <c>with { ... }</c>.
 /// </summary>
-public sealed class BertTokenizerOptions
+public sealed record BertTokenizerOptions
 {
     /// <summary>Lower-case the text (<c>do_lower_case</c>). Default true.</summary>
     public bool LowerCase { get; init; } = true;
@@ -18,6 +18,13 @@ public sealed class BertTokenizerOptions
 
     /// <summary>Put each CJK ideograph in a word of its own (<c>tokenize_chinese_chars</c>). Default true.</summary>
     public bool TokenizeChineseChars { get; init; } = true;
+
+    /// <summary>
+    /// Which code points count as CJK ideographs for <see cref="TokenizeChineseChars"/>. Default
+    /// <see cref="Tokenization.ChineseCharRanges.HuggingFaceFast"/> (BertTokenizerFast); the ranges differ only at the
+    /// start of CJK Extension E.
+    /// </summary>
+    public ChineseCharRanges ChineseCharRanges { get; init; } = ChineseCharRanges.HuggingFaceFast;
 
     /// <summary>Delete control characters and map whitespace to spaces (<c>clean_text</c>). Default true.</summary>
     public bool CleanText { get; init; } = true;
@@ -135,5 +142,21 @@ public sealed class BertTokenizerOptions
 
     /// <summary>A one-line summary, for logs.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"lower_case={LowerCase}, strip_accents={EffectiveStripAccents}, tokenize_chinese_chars={TokenizeChineseChars}, clean_text={CleanText}, max_input_chars_per_word={MaxInputCharsPerWord}");
+        $"lower_case={LowerCase}, strip_accents={EffectiveStripAccents}, tokenize_chinese_chars={TokenizeChineseChars}, clean_text={CleanText}, chinese_char_ranges={ChineseCharRanges}, max_input_chars_per_word={MaxInputCharsPerWord}");
+}
+
+/// <summary>The CJK ideograph ranges that <see cref="BertTokenizerOptions.TokenizeChineseChars"/> isolates.</summary>
+public enum ChineseCharRanges
+{
+    /// <summary>
+    /// Hugging Face's Rust tokenizers (BertTokenizerFast, <c>normalizers/bert.rs</c>): CJK Extension E from U+2B920, so
+    /// U+2B820–U+2B91F stay glued to their neighbours.
+    /// </summary>
+    HuggingFaceFast,
+
+    /// <summary>
+    /// Google's BERT <c>tokenization.py</c> (also HF's Python BertTokenizer, UER-py and roberta_zh): CJK Extension E from
+    /// U+2B820, the block's real start.
+    /// </summary>
+    GoogleBert,
 }

@@ -3,7 +3,7 @@ namespace Microsoft.ML.RobertaZh.Tokenization;
 /// <summary>
 /// Character classes of BERT's basic tokenizer, code point for code point as Hugging Face's BertTokenizerFast
 /// (<c>tokenizers: normalizers/bert.rs</c>, <c>pre_tokenizers/bert.rs</c>), except <see cref="IsCjk"/> which follows
-/// Google's ranges. Non-ASCII punctuation, "other" and mark sets come from <see cref="UnicodeTables"/>, which records
+/// <see cref="ChineseCharRanges"/>. Non-ASCII punctuation, "other" and mark sets come from <see cref="UnicodeTables"/>, which records
 /// the (pre-Unicode-9) tables that library uses; .NET's newer tables would classify ~100 later additions differently.
 /// </summary>
 internal static class CharClass
@@ -23,13 +23,15 @@ internal static class CharClass
     private static readonly Flags[] Bmp = BuildBmp();
 
     /// <summary>
-    /// CJK Unified Ideographs as in Google BERT's <c>_is_chinese_char</c> (and HF's Python tokenizer): 4E00–9FFF,
-    /// 3400–4DBF, 20000–2A6DF, 2A700–2B73F, 2B740–2B81F, 2B820–2CEAF, F900–FAFF, 2F800–2FA1F. HF's Rust tokenizer starts
-    /// Ext-E at 2B920 (a typo, tokenizers PR #2395); we keep Google's 2B820, so U+2B820–U+2B91F are isolated here.
+    /// CJK Unified Ideographs (<c>_is_chinese_char</c>): 4E00–9FFF, 3400–4DBF, 20000–2A6DF, 2A700–2B73F, 2B740–2B81F,
+    /// Ext-E, F900–FAFF, 2F800–2FA1F. Ext-E is 2B920–2CEAF in HF's Rust tokenizer (<c>normalizers/bert.rs</c>, the
+    /// default) and 2B820–2CEAF in Google's BERT and HF's Python tokenizer (<paramref name="ranges"/> =
+    /// <see cref="ChineseCharRanges.GoogleBert"/>); U+2B820–U+2B91F are isolated only by the latter.
     /// </summary>
-    public static bool IsCjk(int cp) =>
+    public static bool IsCjk(int cp, ChineseCharRanges ranges = ChineseCharRanges.HuggingFaceFast) =>
         (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF)
-        || (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B820 && cp <= 0x2CEAF)
+        || (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F)
+        || (cp >= (ranges == ChineseCharRanges.GoogleBert ? 0x2B820 : 0x2B920) && cp <= 0x2CEAF)
         || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
 
     /// <summary>

@@ -8,11 +8,12 @@ internal static class Truncation
 {
     /// <summary>
     /// Computes the kept lengths of the first text (<paramref name="first"/> tokens) and of the optional second text
-    /// (<paramref name="second"/> tokens, null for a single text) for at most <paramref name="budget"/> tokens, where
-    /// <paramref name="maxLength"/> is the budget plus the special tokens.
+    /// (<paramref name="second"/> tokens, null for a single text) for at most <paramref name="budget"/> tokens (the
+    /// maximum length less the special tokens). For a LongestFirst pair, pass the lengths the fast tokenizer sees
+    /// (<see cref="TokenBuffer.LengthTokenizedWithLimit"/>): which side is longer is decided on those.
     /// </summary>
     /// <exception cref="ArgumentException">only_first/only_second cannot remove enough tokens, or only_second has no second text.</exception>
-    public static (int First, int Second) Fit(int first, int? second, int budget, int maxLength, TruncationStrategy strategy)
+    public static (int First, int Second) Fit(int first, int? second, int budget, TruncationStrategy strategy)
     {
         int total = first + (second ?? 0);
         if (total <= budget) return (first, second ?? 0);
@@ -22,20 +23,18 @@ internal static class Truncation
         {
             case TruncationStrategy.LongestFirst when second is int b:
             {
-                // The fast tokenizer has already cut each text to maxLength tokens on its own (observed with tokenizers
-                // 0.23: which side is "longer" is decided on those lengths, so two texts of maxLength or more tie).
-                // Then the budget is split: a side shorter than its half keeps everything and the other gets the rest;
-                // when both are cut, the extra token of an odd budget goes to the longer side, the second on ties.
-                int la = Math.Min(first, maxLength), lb = Math.Min(b, maxLength);
-                bool swap = la > lb;
-                int n1 = swap ? lb : la, n2;
-                n2 = n1 > budget ? n1 : Math.Max(n1, budget - n1);
+                // n1 <= n2: a side shorter than its half keeps everything and the other gets the rest; when both are
+                // cut, the budget is split and the extra token of an odd budget goes to the longer side (the second
+                // on ties).
+                bool swap = first > b;
+                int n1 = swap ? b : first;
+                int n2 = n1 > budget ? n1 : Math.Max(n1, budget - n1);
                 if (n1 + n2 > budget)
                 {
                     n1 = budget / 2;
                     n2 = n1 + (budget % 2);
                 }
-                return swap ? (Math.Min(first, n2), Math.Min(b, n1)) : (Math.Min(first, n1), Math.Min(b, n2));
+                return swap ? (n2, n1) : (n1, n2);
             }
             case TruncationStrategy.LongestFirst:
                 return (budget, 0);

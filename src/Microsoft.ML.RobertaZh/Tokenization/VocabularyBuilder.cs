@@ -84,7 +84,7 @@ public static class VocabularyBuilder
 
     private static Dictionary<string, long> CountWords(IEnumerable<string> lines, VocabularyBuilderOptions options, Action<string>? log)
     {
-        var basic = new BasicTokenizer(options.LowerCase, options.LowerCase, tokenizeChineseChars: true, cleanText: true);
+        var basic = new BasicTokenizer(options.LowerCase, options.LowerCase, tokenizeChineseChars: true, cleanText: true, ChineseCharRanges.HuggingFaceFast);
         var words = new NormalizedWords();
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var lookup = counts.GetAlternateLookup<ReadOnlySpan<char>>();

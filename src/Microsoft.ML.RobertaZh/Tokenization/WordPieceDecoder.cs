@@ -22,19 +22,28 @@ internal static class WordPieceDecoder
         int index = 0;
         foreach (string token in tokens)
         {
-            string piece = token;
-            if (index > 0)
-            {
-                piece = piece.StartsWith(prefix, StringComparison.Ordinal) ? piece[prefix.Length..] : " " + piece;
-            }
-            if (cleanup)
-            {
-                foreach (var (from, to) in Cleanup) piece = piece.Replace(from, to, StringComparison.Ordinal);
-            }
-            text.Append(piece);
+            text.Append(Piece(token, index == 0, prefix, cleanup));
             index++;
         }
         return text.ToString();
+    }
+
+    /// <summary>
+    /// The text one token adds to the decoded string: the decoding of a list is the concatenation of its tokens' pieces,
+    /// so a prefix of the ids decodes to a prefix of the text.
+    /// </summary>
+    public static string Piece(string token, bool first, string prefix, bool cleanup)
+    {
+        string piece = token;
+        if (!first)
+        {
+            piece = piece.StartsWith(prefix, StringComparison.Ordinal) ? piece[prefix.Length..] : " " + piece;
+        }
+        if (cleanup)
+        {
+            foreach (var (from, to) in Cleanup) piece = piece.Replace(from, to, StringComparison.Ordinal);
+        }
+        return piece;
     }
 
     /// <summary>HF <c>convert_tokens_to_string</c>: join with spaces, then remove " ##".</summary>

@@ -31,7 +31,7 @@ internal sealed class WordPieceTokenizer
         int wordEnd = wordStart + wordLength - 1;
         if (CodePointCount(word) > _maxInputCharsPerWord)
         {
-            output.Add(_unknownId, words.OriginStart[wordStart], words.OriginEnd[wordEnd]);
+            output.Add(_unknownId, words.OriginStart[wordStart], words.OriginEnd[wordEnd], TokenKind.WordStart);
             return;
         }
         int mark = output.Count;
@@ -57,10 +57,11 @@ internal sealed class WordPieceTokenizer
             {
                 // No piece matches here: the whole word is one unknown token and the pieces found so far are dropped.
                 output.Truncate(mark);
-                output.Add(_unknownId, words.OriginStart[wordStart], words.OriginEnd[wordEnd]);
+                output.Add(_unknownId, words.OriginStart[wordStart], words.OriginEnd[wordEnd], TokenKind.WordStart);
                 return;
             }
-            output.Add(id, words.OriginStart[wordStart + start], words.OriginEnd[wordStart + end - 1]);
+            output.Add(id, words.OriginStart[wordStart + start], words.OriginEnd[wordStart + end - 1],
+                start == 0 ? TokenKind.WordStart : TokenKind.Continuation);
             start = end;
         }
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.ML.RobertaZh.Tensors;
@@ -6,22 +5,20 @@ using Microsoft.ML.RobertaZh.Tensors;
 namespace Microsoft.ML.RobertaZh.Training;
 
 /// <summary>
-/// <c>metrics.jsonl</c> (one JSON object per logged update or evaluation) and <c>learning_curve.svg</c> in an output
-/// directory. On resume, lines after the restored step are dropped so the log matches the weights.
+/// <c>metrics.jsonl</c> (one JSON object per logged update or evaluation) in an output directory; the
+/// Microsoft.ML.RobertaZh.Plotting assembly (and the CLI) draw the learning curves from it. On resume, lines after the
+/// restored step are dropped so the log matches the weights.
 /// </summary>
 internal sealed class MetricsLog
 {
     public const string FileName = "metrics.jsonl";
-    public const string PlotName = "learning_curve.svg";
     private readonly string _path;
-    private readonly string _plotPath;
     private readonly List<JsonObject> _records = [];
     private int _flushed;
 
     public MetricsLog(string directory, long keepUpToStep)
     {
         _path = Path.Combine(directory, FileName);
-        _plotPath = Path.Combine(directory, PlotName);
         if (File.Exists(_path))
         {
             foreach (string line in File.ReadLines(_path))
@@ -60,28 +57,13 @@ internal sealed class MetricsLog
         Flush();
     }
 
-    /// <summary>Appends new records to the file and redraws the plot.</summary>
+    /// <summary>Appends new records to the file.</summary>
     public void Flush()
     {
-        if (_flushed < _records.Count)
-        {
-            using (var w = new StreamWriter(_path, append: true))
-                for (; _flushed < _records.Count; _flushed++) w.Write(_records[_flushed].ToJsonString() + "\n");
-        }
-        AtomicFile.WriteAllText(_plotPath, LearningCurvePlot.Render(_records));
+        if (_flushed == _records.Count) return;
+        using var w = new StreamWriter(_path, append: true);
+        for (; _flushed < _records.Count; _flushed++) w.Write(_records[_flushed].ToJsonString() + "\n");
     }
 
     private static double Round(double v) => double.IsFinite(v) ? Math.Round(v, 6) : 0;
-
-    internal static double? Number(JsonObject o, string key)
-    {
-        // Values built in memory keep their CLR type (long steps, double losses); parsed ones are JSON elements.
-        if (o[key] is not JsonValue v) return null;
-        if (v.TryGetValue(out double d)) return d;
-        if (v.TryGetValue(out long l)) return l;
-        if (v.TryGetValue(out JsonElement e) && e.ValueKind == JsonValueKind.Number) return e.GetDouble();
-        return null;
-    }
-
-    internal static string Format(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
 }

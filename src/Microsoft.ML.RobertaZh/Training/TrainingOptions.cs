@@ -33,7 +33,7 @@ public sealed record TrainingOptions
     /// <summary>Run the evaluation callback every this many updates (and at the end); 0 only at the end.</summary>
     public long EvaluateEverySteps { get; init; }
 
-    /// <summary>Where checkpoints, metrics.jsonl and learning_curve.svg go; null keeps nothing on disk.</summary>
+    /// <summary>Where checkpoints and metrics.jsonl go; null keeps nothing on disk.</summary>
     public string? OutputDirectory { get; init; }
 
     /// <summary>Seed of the dropout masks (the data source has its own).</summary>

@@ -1,6 +1,7 @@
 namespace Microsoft.ML.RobertaZh.Training;
 
 /// <summary>What <see cref="TrainingLoop"/> reports after each logged update (values averaged since the previous report).</summary>
+[Display.TypeFormatterSource(typeof(Display.TrainingProgressDisplay), PreferredMimeTypes = ["text/html"])]
 public sealed record TrainingProgress
 {
     /// <summary>Updates completed.</summary>

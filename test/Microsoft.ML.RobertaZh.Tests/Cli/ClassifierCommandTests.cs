@@ -23,7 +23,7 @@ public class ClassifierCommandTests
         int code = TrainCommand.Create().Parse(["--train", train, "--validation", dev, "--model", start, "--output", output, "--epochs", "6",
             "--batch-size", "8", "--learning-rate", "1e-3", "--dropout", "0", "--max-seq-length", "32", "--seed", "3"]).Invoke();
         Assert.Equal(0, code);
-        Assert.All(["model.safetensors", "config.json", "vocab.txt", "metrics.jsonl", "learning_curve.svg"], f => Assert.True(File.Exists(Path.Combine(output, f)), f));
+        Assert.All(["model.safetensors", "config.json", "vocab.txt", "metrics.jsonl", "learning_curve.png", "learning_curve.svg", "validation_metrics.png", "validation_metrics.svg"], f => Assert.True(File.Exists(Path.Combine(output, f)), f));
         var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "config.json"))).RootElement;
         Assert.Equal("1", config.GetProperty("id2label").GetProperty("1").GetString());
 
@@ -65,6 +65,7 @@ public class ClassifierCommandTests
         Assert.True(multi.TryGetProperty("MacroAccuracy", out _));
         var pipeline = ml.Model.LoadWithRoberta(Path.Combine(namedOutput, "pipeline.zip"), out var schema);
         Assert.Equal(["Label", "Sentence1"], schema.Select(c => c.Name));
+        Assert.True(File.Exists(Path.Combine(sweepOutput, "sweep.png")) && File.Exists(Path.Combine(sweepOutput, "sweep.svg")));
     }
 
     [Fact]

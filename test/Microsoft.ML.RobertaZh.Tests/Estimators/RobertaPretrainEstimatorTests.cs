@@ -45,7 +45,7 @@ public sealed class RobertaPretrainEstimatorTests : IDisposable
         string output = Path.Combine(_root, "run");
         var estimator = new RobertaPretrainEstimator(new MLContext(), Options(output));
         var fitted = estimator.Fit();
-        foreach (string file in new[] { "model/config.json", "model/model.safetensors", "model/vocab.txt", "metrics.jsonl", "learning_curve.svg", "checkpoints/latest" })
+        foreach (string file in new[] { "model/config.json", "model/model.safetensors", "model/vocab.txt", "metrics.jsonl", "checkpoints/latest" })
             Assert.True(File.Exists(Path.Combine(output, file)), $"{file} missing");
         var evals = File.ReadAllLines(Path.Combine(output, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!.AsObject()).Where(o => (string?)o["split"] == "eval").ToList();
         Assert.Equal([4L, 8L], evals.Select(e => (long)e["step"]!));

@@ -5,7 +5,7 @@ namespace Microsoft.ML.RobertaZh.Tests.Tokenization;
 
 public class CharClassTests
 {
-    // Google's ranges (HF Python's too); HF Rust differs only in starting Ext-E at 0x2B920.
+    // Google's ranges (HF Python's too); HF Rust, the default, differs only in starting Ext-E at 0x2B920.
     public static TheoryData<int, int> CjkRanges => new()
     {
         { 0x4E00, 0x9FFF }, { 0x3400, 0x4DBF }, { 0x20000, 0x2A6DF }, { 0x2A700, 0x2B73F }, { 0x2B740, 0x2B81F },
@@ -16,15 +16,33 @@ public class CharClassTests
     [MemberData(nameof(CjkRanges))]
     public void CjkRangeBoundaries(int first, int last)
     {
-        Assert.True(CharClass.IsCjk(first));
-        Assert.True(CharClass.IsCjk(first + 1));
-        Assert.True(CharClass.IsCjk(last - 1));
-        Assert.True(CharClass.IsCjk(last));
+        const ChineseCharRanges google = ChineseCharRanges.GoogleBert;
+        Assert.True(CharClass.IsCjk(first, google));
+        Assert.True(CharClass.IsCjk(first + 1, google));
+        Assert.True(CharClass.IsCjk(last - 1, google));
+        Assert.True(CharClass.IsCjk(last, google));
         // Just outside: only the adjacent Ext-C/D/E ranges touch each other.
         bool before = first - 1 is 0x2B73F or 0x2B81F;
         bool after = last + 1 is 0x2B740 or 0x2B820;
-        Assert.Equal(before, CharClass.IsCjk(first - 1));
-        Assert.Equal(after, CharClass.IsCjk(last + 1));
+        Assert.Equal(before, CharClass.IsCjk(first - 1, google));
+        Assert.Equal(after, CharClass.IsCjk(last + 1, google));
+        // HF's Rust ranges: the same everywhere except U+2B820..U+2B91F.
+        foreach (int cp in (int[])[first - 1, first, first + 1, last - 1, last, last + 1])
+            Assert.Equal(CharClass.IsCjk(cp, google) && cp is not (>= 0x2B820 and <= 0x2B91F), CharClass.IsCjk(cp));
+    }
+
+    [Fact]
+    public void ExtensionEStartsWhereEachReferenceSays()
+    {
+        Assert.False(CharClass.IsCjk(0x2B820));
+        Assert.False(CharClass.IsCjk(0x2B91F));
+        Assert.True(CharClass.IsCjk(0x2B920));
+        Assert.True(CharClass.IsCjk(0x2B820, ChineseCharRanges.GoogleBert));
+        Assert.True(CharClass.IsCjk(0x2B91F, ChineseCharRanges.GoogleBert));
+        // Through the tokenizer: 𫠠 (U+2B820) is glued to its neighbours by default and isolated with Google's ranges.
+        string text = "x\U0002B820y";
+        Assert.Equal(["[UNK]"], TinyVocab.Tokenizer().Tokenize(text));
+        Assert.Equal(["x", "[UNK]", "y"], TinyVocab.Tokenizer(new BertTokenizerOptions { ChineseCharRanges = ChineseCharRanges.GoogleBert }).Tokenize(text));
     }
 
     [Theory]

@@ -99,9 +99,7 @@ public sealed class TrainingLoopTests : IDisposable
         Assert.Equal([1, 2, 3, 4, 5, 6], lines.Where(l => (string?)l["split"] == "train").Select(l => (long)l["step"]!));
         Assert.Equal([3, 6], lines.Where(l => (string?)l["split"] == "eval").Select(l => (long)l["step"]!));
         Assert.All(lines.Where(l => (string?)l["split"] == "train"), l => Assert.InRange((double)l["loss"]!, 0.1, 20));
-        string svg = File.ReadAllText(Path.Combine(dir, "learning_curve.svg"));
-        Assert.StartsWith("<svg", svg, StringComparison.Ordinal);
-        Assert.Contains("held-out accuracy", svg, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dir, "learning_curve.svg")));   // plots are drawn by Microsoft.ML.RobertaZh.Plotting
         Assert.Equal(["step-00000006", "step-00000004"],
             Directory.GetDirectories(TrainingCheckpoint.Folder(dir)).Select(Path.GetFileName).OrderDescending());
         Assert.Equal(3, state.BestStep);
