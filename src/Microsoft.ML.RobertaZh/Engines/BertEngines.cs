@@ -46,14 +46,21 @@ public static class BertEngines
 
     /// <summary>
     /// An inference engine of <paramref name="options"/>' kind and device holding <paramref name="model"/>'s weights (the
-    /// managed engine shares them; the others copy them).
+    /// managed engine shares the weight array, with its own activation buffers and <paramref name="options"/>'
+    /// <see cref="EngineOptions.InferencePrecision"/> and <see cref="EngineOptions.PackPaddedSequences"/>, leaving
+    /// <paramref name="model"/>'s own settings alone; the others copy the weights).
     /// </summary>
     /// <exception cref="EngineUnavailableException">The engine, its native runtime or the device is not available here.</exception>
+    /// <exception cref="NotSupportedException"><see cref="Model.InferencePrecision.DynamicInt8"/> was asked of an engine other than the managed one.</exception>
     public static IBertEngine CreateInference(BertModel model, EngineOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= EngineOptions.Default;
         options.Validate();
+        if (options.InferencePrecision != InferencePrecision.FullPrecision && options.Engine != EngineKind.Managed)
+            throw new NotSupportedException(
+                $"InferencePrecision.{options.InferencePrecision} is implemented by the managed engine only; the {options.Engine} engine runs in full precision. "
+                + "Use EngineKind.Managed for int8 inference, or InferencePrecision.FullPrecision.");
         return GetFactory(options.Engine).CreateInference(model, options);
     }
 
@@ -135,7 +142,13 @@ internal sealed class ManagedEngineFactory : IBertEngineFactory
 
     public bool SupportsTraining => true;
 
-    public IBertEngine CreateInference(BertModel model, EngineOptions options) => new ManagedEngine(model, options);
+    // A view of the model: the same weight array (no copy; in-place changes are seen), its own activation buffers (so
+    // engines over one model do not share them) and the options' inference settings (the caller's model keeps its own).
+    public IBertEngine CreateInference(BertModel model, EngineOptions options) => new ManagedEngine(
+        new BertModel(model.Layout, model.Parameters)
+        {
+            InferencePrecision = options.InferencePrecision, PackPaddedSequences = options.PackPaddedSequences, DropoutSeed = model.DropoutSeed,
+        }, options);
 
     public IBertTrainingEngine CreateTraining(BertModel model, EngineOptions options) => new ManagedEngine(model, options);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.ML.RobertaZh.Model;
 
 namespace Microsoft.ML.RobertaZh.Engines;
 
@@ -26,11 +27,35 @@ public sealed record EngineOptions
     /// </summary>
     public bool FallbackToCpu { get; init; }
 
+    /// <summary>
+    /// Arithmetic of the encoder's matrix products in engines made by <see cref="BertEngines.CreateInference"/> (default
+    /// <see cref="Model.InferencePrecision.FullPrecision"/>). <see cref="Model.InferencePrecision.DynamicInt8"/> is the managed
+    /// engine's (see <see cref="BertModel.InferencePrecision"/>); the other engines refuse it with
+    /// <see cref="NotSupportedException"/>. Training engines ignore it: their passes run in full precision.
+    /// </summary>
+    public InferencePrecision InferencePrecision { get; init; }
+
+    /// <summary>
+    /// Skip padded positions in inference passes of engines made by <see cref="BertEngines.CreateInference"/> (see
+    /// <see cref="BertModel.PackPaddedSequences"/>): valid positions agree with the padded computation within 1e-5 relative
+    /// in full precision, not bit for bit, so it is off by default. The managed engine implements it; the others compute the
+    /// padded batch (same valid outputs) and ignore it. Training engines ignore it.
+    /// </summary>
+    public bool PackPaddedSequences { get; init; }
+
     /// <summary>The managed engine on the CPU with default threads.</summary>
     public static EngineOptions Default { get; } = new();
 
-    /// <summary>Throws <see cref="ArgumentException"/> when <see cref="Device"/> is not <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>, or <see cref="Threads"/> is negative.</summary>
-    public void Validate() => _ = ParseDevice();
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> when <see cref="Device"/> is not <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>,
+    /// <see cref="Threads"/> is negative, or <see cref="Engine"/> or <see cref="InferencePrecision"/> is not a defined value.
+    /// </summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Engine)) throw new ArgumentException($"Unknown engine {(int)Engine}: use Managed, TorchSharp or OnnxRuntime.", nameof(Engine));
+        if (!Enum.IsDefined(InferencePrecision)) throw new ArgumentException($"Unknown inference precision {(int)InferencePrecision}.", nameof(InferencePrecision));
+        _ = ParseDevice();
+    }
 
     /// <summary>The device as (is CUDA, index): the index is 0 for plain <c>cuda</c> and -1 for the CPU. Validates as <see cref="Validate"/> does.</summary>
     public (bool Cuda, int Index) ParseDevice()

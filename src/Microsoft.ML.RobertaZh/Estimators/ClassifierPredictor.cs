@@ -1,11 +1,13 @@
+using Microsoft.ML.RobertaZh.Engines;
 using Microsoft.ML.RobertaZh.Model;
 using Microsoft.ML.RobertaZh.Training;
 
 namespace Microsoft.ML.RobertaZh.Estimators;
 
 /// <summary>
-/// Batched inference of class probabilities: the one place where a classifier's forward pass runs (training's
-/// validation, Transform, PredictionEngine). Windows of one row are averaged.
+/// Batched inference of class probabilities on an engine: the one place where a classifier's forward pass runs
+/// (training's validation on the training engine, Transform, PredictionEngine and Predict on the transformer's engine).
+/// Windows of one row are averaged.
 /// </summary>
 internal static class ClassifierPredictor
 {
@@ -14,9 +16,9 @@ internal static class ClassifierPredictor
     /// <paramref name="withMargin"/> and two classes each array has a third value, the margin logit₁ − logit₀ (for
     /// averaged windows, log p̄₁ − log p̄₀, so that its sigmoid is p̄₁).
     /// </summary>
-    public static float[][] Predict(BertModel model, IReadOnlyList<ClassificationExample[]> rows, int batchSize, int padTokenId, bool withMargin = false)
+    public static float[][] Predict(IBertEngine engine, IReadOnlyList<ClassificationExample[]> rows, int batchSize, int padTokenId, bool withMargin = false)
     {
-        int labels = model.Heads.NumLabels;
+        int labels = engine.Layout.Heads.NumLabels;
         bool margin = withMargin && labels == 2;
         var flat = rows.SelectMany((r, i) => r.Select(e => (Row: i, Example: e))).ToList();
         // Similar lengths together: less padding, same results (outputs do not depend on batching).
@@ -27,7 +29,7 @@ internal static class ClassifierPredictor
         {
             var chunk = order.Skip(start).Take(batchSize).ToArray();
             var batch = ClassificationBatchSource.Build([.. chunk.Select(i => flat[i].Example)], padTokenId);
-            var logits = model.Forward(new BertBatch(batch.Batch, batch.SeqLen, batch.InputIds, batch.TokenTypeIds, batch.AttentionMask)).Logits!;
+            var logits = engine.Forward(new BertBatch(batch.Batch, batch.SeqLen, batch.InputIds, batch.TokenTypeIds, batch.AttentionMask)).Logits!;
             for (int b = 0; b < chunk.Length; b++)
             {
                 var row = logits.AsSpan(b * labels, labels);

@@ -1,4 +1,3 @@
-using Microsoft.ML.RobertaZh.Model;
 using Microsoft.ML.RobertaZh.Scoring;
 using Microsoft.ML.RobertaZh.Tokenization;
 using Microsoft.ML.RobertaZh.Training;
@@ -6,27 +5,25 @@ using Microsoft.ML.RobertaZh.Training;
 namespace Microsoft.ML.RobertaZh.Estimators;
 
 /// <summary>
-/// Scores batches for <see cref="RobertaClassifierTransformer"/>: tokenizes (in parallel), runs the forward pass under a
-/// lock (the model reuses its activation buffers, so one pass at a time), and serves ML.NET's getters: binary Score
+/// Scores batches for <see cref="RobertaClassifierTransformer"/>: tokenizes (in parallel), runs the forward passes on the
+/// transformer's engine (one call at a time: engines reuse their buffers), and serves ML.NET's getters: binary Score
 /// (margin), Probability (its sigmoid), PredictedLabel (margin &gt; 0); multiclass Score (softmax vector) and
 /// PredictedLabel (argmax + 1 as a key).
 /// </summary>
 internal sealed class ClassifierScorer : IBatchScorer
 {
-    private readonly BertModel _model;
+    private readonly ScoringEngine _engine;
     private readonly BertTokenizer _tokenizer;
     private readonly ClassificationEncoder _encoder;
     private readonly ClassifierSettings _settings;
     private readonly ClassLabels _labels;
-    private readonly Lock _gate;
 
-    public ClassifierScorer(BertModel model, BertTokenizer tokenizer, ClassifierSettings settings, ClassLabels labels, Lock gate)
+    public ClassifierScorer(ScoringEngine engine, BertTokenizer tokenizer, ClassifierSettings settings, ClassLabels labels)
     {
-        _model = model;
+        _engine = engine;
         _tokenizer = tokenizer;
         _settings = settings;
         _labels = labels;
-        _gate = gate;
         _encoder = new ClassificationEncoder(tokenizer, settings.MaxSequenceLength, settings.LongTextStrategy, settings.Stride);
         InputColumnNames = settings.Sentence2ColumnName is { } s2 ? [settings.Sentence1ColumnName, s2] : [settings.Sentence1ColumnName];
         Outputs = ClassifierSchema.Outputs(settings, labels);
@@ -44,7 +41,7 @@ internal sealed class ClassifierScorer : IBatchScorer
         var examples = new ClassificationExample[rows.Count][];
         Parallel.For(0, rows.Count, i => examples[i] = _encoder.Encode(rows[i].Text ?? "", _settings.Sentence2ColumnName is null ? null : rows[i].Pair ?? "", -1));
         int pad = _tokenizer.Vocabulary.GetId(_tokenizer.Options.PaddingToken) ?? 0;
-        lock (_gate) return ClassifierPredictor.Predict(_model, examples, _settings.BatchSize, pad, withMargin: _labels.IsBinary);
+        return _engine.Run(e => ClassifierPredictor.Predict(e, examples, _settings.BatchSize, pad, withMargin: _labels.IsBinary));
     }
 
     public Delegate MakeGetter(int output, Func<float[]> current)

@@ -5,8 +5,10 @@ using Microsoft.ML.RobertaZh.Model;
 namespace Microsoft.ML.RobertaZh.Estimators;
 
 /// <summary>
-/// What a fitted classifier needs besides its weights and vocabulary: the task, column names, the key values' type and
-/// the input settings. Saved in config.json under <c>roberta_zh_classifier</c> (Hugging Face keeps unknown keys).
+/// What a fitted classifier needs besides its weights and vocabulary: the task, column names, the key values' type, the
+/// input settings and the inference arithmetic (precision, packing). Saved in config.json under
+/// <c>roberta_zh_classifier</c> (Hugging Face keeps unknown keys). The engine and device are not saved: they belong to
+/// the machine that loads the model.
 /// </summary>
 internal sealed record ClassifierSettings
 {
@@ -36,6 +38,8 @@ internal sealed record ClassifierSettings
     public LongTextStrategy LongTextStrategy { get; init; }
     public int Stride { get; init; } = 64;
     public int BatchSize { get; init; } = 32;
+    public InferencePrecision InferencePrecision { get; init; }
+    public bool PackPaddedSequences { get; init; }
 
     public static ClassifierSettings From(RobertaClassifierOptions o, ClassLabels labels) => new()
     {
@@ -44,6 +48,7 @@ internal sealed record ClassifierSettings
         ScoreColumnName = o.ScoreColumnName, PredictedLabelColumnName = o.PredictedLabelColumnName,
         ProbabilityColumnName = labels.IsBinary ? o.ProbabilityColumnName : null, KeyValueType = labels.KeyValueType,
         MaxSequenceLength = o.MaxSequenceLength, LongTextStrategy = o.LongTextStrategy, Stride = o.Stride, BatchSize = o.BatchSize,
+        InferencePrecision = o.InferencePrecision, PackPaddedSequences = o.PackPaddedSequences,
     };
 
     /// <summary>Writes these settings and the class names (id2label/label2id) into <paramref name="config"/>.</summary>

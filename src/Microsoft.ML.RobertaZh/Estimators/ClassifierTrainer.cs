@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.ML.RobertaZh.Engines;
 using Microsoft.ML.RobertaZh.Hosting;
 using Microsoft.ML.RobertaZh.Model;
 using Microsoft.ML.RobertaZh.Training;
@@ -14,17 +15,21 @@ namespace Microsoft.ML.RobertaZh.Estimators;
 public sealed record EpochMetrics(int Epoch, long Step, double Accuracy, double LogLoss, double Seconds);
 
 /// <summary>
-/// Fine-tunes a sequence-classification model on tokenized rows with the shared <see cref="TrainingLoop"/>: validation
-/// after every epoch (logged to the channel, plotted, passed to the callback), early stopping with the best epoch's
-/// weights restored, and a stop between batches when the token fires or ML.NET's cancel flag is set.
+/// Fine-tunes a sequence-classification model on tokenized rows with the shared <see cref="TrainingLoop"/> on the chosen
+/// training engine: validation on that engine after every epoch (logged to the channel, plotted, passed to the callback),
+/// early stopping with the best epoch's weights restored through the engine, and a stop between batches when the token
+/// fires or ML.NET's cancel flag is set. The trained (or best) weights end up in the model.
 /// This is the one place where fine-tuning's training call runs.
 /// </summary>
 internal static class ClassifierTrainer
 {
-    /// <summary>Trains <paramref name="model"/>; returns the epochs' validation metrics and whether the run was cancelled (early stopping is not a cancel).</summary>
+    /// <summary>
+    /// Trains <paramref name="model"/> on the engine of <paramref name="engine"/> (default: managed, in place); returns the
+    /// epochs' validation metrics and whether the run was cancelled (early stopping is not a cancel).
+    /// </summary>
     public static (IReadOnlyList<EpochMetrics> History, bool Cancelled) Train(RobertaClassifierOptions o, int seed, BertModel model, IReadOnlyList<ClassificationExample[]> trainRows,
         IReadOnlyList<ClassificationExample[]>? validationRows, int padTokenId, string? vocabularyPath, CancellationToken cancellation,
-        IHost? host = null, IChannel? channel = null)
+        IHost? host = null, IChannel? channel = null, EngineOptions? engine = null)
     {
         var examples = trainRows.SelectMany(r => r).ToList();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
@@ -50,21 +55,23 @@ internal static class ClassifierTrainer
             LogEverySteps = Math.Max(1, stepsPerEpoch / 20),
         };
         var history = new List<EpochMetrics>();
+        // Engines read the dropout settings when they are created: after the override above.
+        using var trainer = BertEngines.CreateTraining(model, engine ?? EngineOptions.Default);
         float[]? best = null;
         double bestAccuracy = double.NegativeInfinity;
         int sinceBest = 0;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         channel?.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
-            $"fine-tuning on {trainRows.Count} rows ({examples.Count} examples), {total} updates of batch {o.BatchSize}, learning rate {o.LearningRate:G3}, seed {seed}"));
-        var loop = new TrainingLoop(model, source, training)
+            $"fine-tuning on {trainRows.Count} rows ({examples.Count} examples), {total} updates of batch {o.BatchSize}, learning rate {o.LearningRate:G3}, seed {seed}, {trainer.Kind} engine on {trainer.Device}"));
+        var loop = new TrainingLoop(trainer, source, training)
         {
             Progress = channel is null ? o.Progress : new ChannelProgress(channel, o.Progress),
             VocabularyPath = vocabularyPath,
             SelectionMetric = validationRows is null ? null : "accuracy",
-            Evaluate = validationRows is null ? null : m =>
+            EvaluateEngine = validationRows is null ? null : e =>
             {
                 double seconds = clock.Elapsed.TotalSeconds;
-                var probabilities = ClassifierPredictor.Predict(m, validationRows, o.BatchSize, padTokenId);
+                var probabilities = ClassifierPredictor.Predict(e, validationRows, o.BatchSize, padTokenId);
                 var (accuracy, logLoss) = AccuracyAndLogLoss(probabilities, validationRows);
                 var state = history.Count;
                 var epoch = new EpochMetrics(state + 1, (state + 1) * stepsPerEpoch, accuracy, logLoss, seconds);
@@ -75,7 +82,7 @@ internal static class ClassifierTrainer
                 if (accuracy > bestAccuracy)
                 {
                     bestAccuracy = accuracy;
-                    best = (float[])m.Parameters.Clone();
+                    e.ExportParameters(best ??= new float[e.Layout.Count]);
                     sinceBest = 0;
                 }
                 else if (o.EarlyStoppingPatience is int patience && ++sinceBest >= patience)
@@ -87,7 +94,9 @@ internal static class ClassifierTrainer
             },
         };
         loop.Run(stop.Token);
-        best?.CopyTo(model.Parameters, 0);
+        // The best epoch's weights go back into the engine, then (other engines hold copies) into the model.
+        if (best is not null) trainer.ImportParameters(best);
+        trainer.CopyParametersTo(model);
         return (history, cancel.IsCancellationRequested);
     }
 

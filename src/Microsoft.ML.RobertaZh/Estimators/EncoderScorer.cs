@@ -7,17 +7,17 @@ namespace Microsoft.ML.RobertaZh.Estimators;
 
 /// <summary>
 /// Sentence embeddings for <see cref="RobertaEncoderTransformer"/>: the one place the encoder's forward pass runs for
-/// embeddings (batched, under a lock since the model reuses its activation buffers), pooled as the [CLS] state or the
-/// mean over real tokens.
+/// embeddings (batched, on the transformer's engine, one call at a time), pooled as the [CLS] state or the mean over real
+/// tokens.
 /// </summary>
-internal sealed class EncoderScorer(BertModel model, BertTokenizer tokenizer, EncoderSettings settings, Lock gate) : IBatchScorer
+internal sealed class EncoderScorer(ScoringEngine engine, BertConfig config, BertTokenizer tokenizer, EncoderSettings settings) : IBatchScorer
 {
     public int BatchSize => settings.BatchSize;
 
     public IReadOnlyList<string> InputColumnNames { get; } = [settings.InputColumnName];
 
     public IReadOnlyList<OutputColumn> Outputs { get; } =
-        [new(settings.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, model.Config.HiddenSize), new DataViewSchema.Annotations.Builder().ToAnnotations())];
+        [new(settings.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, config.HiddenSize), new DataViewSchema.Annotations.Builder().ToAnnotations())];
 
     public float[][] Score(IReadOnlyList<(string Text, string? Pair)> rows) => Embed([.. rows.Select(r => r.Text ?? "")], settings.Pooling, settings.BatchSize);
 
@@ -32,9 +32,9 @@ internal sealed class EncoderScorer(BertModel model, BertTokenizer tokenizer, En
     /// <summary>One vector (hidden size) per text; texts are truncated to the settings' length.</summary>
     public float[][] Embed(IReadOnlyList<string> texts, EmbeddingPooling pooling, int batchSize)
     {
-        int h = model.Config.HiddenSize;
+        int h = config.HiddenSize;
         var result = new float[texts.Count][];
-        var options = new EncodeOptions { MaxLength = Math.Min(settings.MaxSequenceLength, model.Config.MaxPositionEmbeddings), Padding = PaddingStrategy.Longest };
+        var options = new EncodeOptions { MaxLength = Math.Min(settings.MaxSequenceLength, config.MaxPositionEmbeddings), Padding = PaddingStrategy.Longest };
         for (int start = 0; start < texts.Count; start += batchSize)
         {
             var chunk = texts.Skip(start).Take(batchSize).ToList();
@@ -42,8 +42,8 @@ internal sealed class EncoderScorer(BertModel model, BertTokenizer tokenizer, En
             int t = encodings[0].Count;
             var batch = new BertBatch(chunk.Count, t,
                 [.. encodings.SelectMany(e => e.Ids)], [.. encodings.SelectMany(e => e.TypeIds)], [.. encodings.SelectMany(e => e.AttentionMask)]);
-            // The hidden states live in the model's activation buffers: pool them before the next pass may run.
-            lock (gate) Pool(model.Forward(batch).LastHiddenState, batch, pooling, h, t, result, start);
+            var hidden = engine.Run(e => e.Forward(batch).LastHiddenState);
+            Pool(hidden, batch, pooling, h, t, result, start);
         }
 
         return result;

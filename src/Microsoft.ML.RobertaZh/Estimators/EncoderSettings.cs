@@ -4,7 +4,10 @@ using Microsoft.ML.RobertaZh.Model;
 
 namespace Microsoft.ML.RobertaZh.Estimators;
 
-/// <summary>The columns and pooling of an encoder transformer; saved in config.json under <c>roberta_zh_encoder</c>.</summary>
+/// <summary>
+/// The columns, pooling, input settings and inference arithmetic (precision, packing) of an encoder transformer; saved in
+/// config.json under <c>roberta_zh_encoder</c>. The engine and device are not saved: they belong to the machine that loads it.
+/// </summary>
 internal sealed record EncoderSettings
 {
     public const string ConfigKey = "roberta_zh_encoder";
@@ -20,6 +23,8 @@ internal sealed record EncoderSettings
     public EmbeddingPooling Pooling { get; init; } = EmbeddingPooling.Cls;
     public int MaxSequenceLength { get; init; } = 128;
     public int BatchSize { get; init; } = 32;
+    public InferencePrecision InferencePrecision { get; init; }
+    public bool PackPaddedSequences { get; init; }
 
     public void WriteTo(BertConfig config)
     {

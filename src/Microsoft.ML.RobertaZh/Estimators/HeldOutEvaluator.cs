@@ -1,3 +1,4 @@
+using Microsoft.ML.RobertaZh.Engines;
 using Microsoft.ML.RobertaZh.Model;
 using Microsoft.ML.RobertaZh.Pretraining;
 
@@ -5,7 +6,8 @@ namespace Microsoft.ML.RobertaZh.Estimators;
 
 /// <summary>
 /// Masked-LM loss and accuracy on held-out documents with fixed masks (epoch 0, unshuffled), plus the accuracy of always
-/// predicting the training data's most frequent ordinary token: the baseline a model must beat.
+/// predicting the training data's most frequent ordinary token: the baseline a model must beat. Runs on the training
+/// engine.
 /// </summary>
 internal sealed class HeldOutEvaluator
 {
@@ -28,13 +30,14 @@ internal sealed class HeldOutEvaluator
         _baseline = total == 0 ? double.NaN : (double)hits / total;
     }
 
-    public IReadOnlyDictionary<string, double> Evaluate(BertModel model)
+    /// <summary>The held-out metrics of <paramref name="engine"/>'s current weights (the training engine, in inference mode).</summary>
+    public IReadOnlyDictionary<string, double> Evaluate(IBertEngine engine)
     {
         double loss = 0;
         long predicted = 0, correct = 0;
         foreach (var batch in _batches)
         {
-            var result = model.Evaluate(batch);
+            var result = engine.Evaluate(batch);
             loss += result.MaskedLm * result.MaskedLmPredictions;
             predicted += result.MaskedLmPredictions;
             correct += result.MaskedLmCorrect;

@@ -1,3 +1,4 @@
+using Microsoft.ML.RobertaZh.Engines;
 using Microsoft.ML.RobertaZh.Model;
 
 namespace Microsoft.ML.RobertaZh.Estimators;
@@ -10,6 +11,9 @@ namespace Microsoft.ML.RobertaZh.Estimators;
 /// The schema is checked before any row is read; rows are streamed through a cursor and tokenized once; log messages go
 /// to <c>MLContext.Log</c> (source "RobertaClassifier; Fit"); the seed comes from the MLContext unless the options set
 /// one; <c>MLContext</c>'s cancel flag and <see cref="RobertaClassifierOptions.CancellationToken"/> stop training.
+/// Training and the fitted transformer run on <see cref="RobertaClassifierOptions.Engine"/> and
+/// <see cref="RobertaClassifierOptions.Device"/> (or the MLContext's <c>GpuDeviceId</c>/<c>FallbackToCpu</c> when no device
+/// is set), checked before any row is read.
 /// </summary>
 public sealed class RobertaClassifierEstimator : IEstimator<RobertaClassifierTransformer>
 {
@@ -62,18 +66,24 @@ public sealed class RobertaClassifierEstimator : IEstimator<RobertaClassifierTra
 
     /// <summary>Trains on <paramref name="input"/>, validating on <see cref="RobertaClassifierOptions.ValidationSet"/> if set.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type (raised before any row is read).</exception>
+    /// <exception cref="EngineUnavailableException">The engine's assembly or native runtime, or the device, is not available here (raised before any row is read; the message names the package to add).</exception>
+    /// <exception cref="NotSupportedException">The engine cannot train (ONNX Runtime), or int8 inference was asked of an engine other than the managed one.</exception>
     /// <exception cref="OperationCanceledException">The options' token fired or <c>MLContext.CancelExecution</c> was called (after a checkpoint, with an output directory).</exception>
     public RobertaClassifierTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         using var ch = _host.Start("Fit");
+        Options.Validate();
+        var engine = EngineSelection.Resolve(_env, Options.Engine, Options.Device, Options.FallbackToCpu, Options.InferencePrecision, Options.PackPaddedSequences);
+        EngineSelection.CheckTraining(engine);
         var data = ClassifierTrainingData.Prepare(Options, Task, input, Options.ValidationSet);
         SkippedRows = (data.SkippedTrainRows, data.SkippedValidationRows);
         if (data.SkippedTrainRows > 0) ch.Warning(MessageSensitivity.None, $"{data.SkippedTrainRows} training rows have no label (key 0) and were skipped.");
-        var (model, cancelled) = Train(data, Options, Options.Seed ?? _host.Rand.Next(), ch, Options.CancellationToken);
+        var (model, cancelled) = Train(data, Options, Options.Seed ?? _host.Rand.Next(), ch, engine, Options.CancellationToken);
         StartingCheckpointReport = data.Start.LoadReport;
         if (cancelled)
         {
+            model.Dispose();
             ch.Warning(MessageSensitivity.None, "training was cancelled" + (Options.OutputDirectory is { } d ? $"; the last checkpoint is in {d}" : ""));
             throw new OperationCanceledException("RoBERTa classifier training was cancelled" + (Options.OutputDirectory is { } dir ? $"; fitting again with OutputDirectory {dir} resumes from its last checkpoint." : "."));
         }
@@ -82,10 +92,11 @@ public sealed class RobertaClassifierEstimator : IEstimator<RobertaClassifierTra
     }
 
     /// <summary>One training run on prepared data (a fit, or a sweep trial): the model and whether it was cancelled.</summary>
-    internal (RobertaClassifierTransformer Model, bool Cancelled) Train(ClassifierTrainingData data, RobertaClassifierOptions o, int seed, IChannel? ch, CancellationToken cancellation)
+    internal (RobertaClassifierTransformer Model, bool Cancelled) Train(ClassifierTrainingData data, RobertaClassifierOptions o, int seed, IChannel? ch,
+        EngineOptions engine, CancellationToken cancellation)
     {
         var model = data.Start.CreateModel(data.Labels.Count, seed);
-        var (history, cancelled) = ClassifierTrainer.Train(o, seed, model, data.Train, data.Validation, data.PadTokenId, data.Start.VocabularyPath, cancellation, _host, ch);
-        return (new RobertaClassifierTransformer(_env, model, data.Start.Tokenizer, data.Labels, ClassifierSettings.From(o, data.Labels), history), cancelled);
+        var (history, cancelled) = ClassifierTrainer.Train(o, seed, model, data.Train, data.Validation, data.PadTokenId, data.Start.VocabularyPath, cancellation, _host, ch, engine);
+        return (new RobertaClassifierTransformer(_env, model, data.Start.Tokenizer, data.Labels, ClassifierSettings.From(o, data.Labels), history, engine), cancelled);
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.ML.RobertaZh.Engines;
+using Microsoft.ML.RobertaZh.Model;
 using Microsoft.ML.RobertaZh.Training;
 
 namespace Microsoft.ML.RobertaZh.Estimators;
@@ -134,7 +136,7 @@ public sealed class RobertaClassifierOptions
     /// <summary>The starting point: a model directory (Hugging Face, UER-py or ours) with vocab.txt.</summary>
     public string? ModelPath { get; set; }
 
-    /// <summary>The starting point: an encoder fitted by <see cref="RobertaPretrainEstimator"/> or loaded with <see cref="RobertaEncoderTransformer.Load"/> (instead of <see cref="ModelPath"/>).</summary>
+    /// <summary>The starting point: an encoder fitted by <see cref="RobertaPretrainEstimator"/> or loaded with <see cref="RobertaEncoderTransformer.Load(string, RobertaInferenceOptions?)"/> (instead of <see cref="ModelPath"/>).</summary>
     public RobertaEncoderTransformer? PretrainedModel { get; set; }
 
     /// <summary>Data evaluated after every epoch (accuracy and log-loss, logged and passed to <see cref="MetricsCallback"/>); enables early stopping and keeping the best epoch's weights.</summary>
@@ -152,6 +154,41 @@ public sealed class RobertaClassifierOptions
     /// <summary>Stops training between batches (after a checkpoint when <see cref="OutputDirectory"/> is set); <c>Fit</c> then throws <see cref="OperationCanceledException"/>.</summary>
     public CancellationToken CancellationToken { get; set; }
 
+    /// <summary>
+    /// The engine that trains the classifier and runs the fitted transformer's forward passes: <see cref="EngineKind.Managed"/>
+    /// (the default: no native dependency) or <see cref="EngineKind.TorchSharp"/> (libtorch; needs the
+    /// Microsoft.ML.RobertaZh.TorchSharp assembly). <see cref="EngineKind.OnnxRuntime"/> cannot train: <c>Fit</c> refuses it
+    /// before reading data (load the saved model with <see cref="RobertaInferenceOptions"/> to score on ONNX Runtime).
+    /// </summary>
+    public EngineKind Engine { get; set; } = EngineKind.Managed;
+
+    /// <summary>
+    /// <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c> (CUDA needs the TorchSharp engine with a CUDA build of libtorch). Null (the
+    /// default) follows the MLContext: <c>GpuDeviceId</c> = N gives <c>cuda:N</c>, with <c>MLContext.FallbackToCpu</c>
+    /// deciding whether an unusable GPU falls back to the CPU or fails at once; no <c>GpuDeviceId</c> gives the CPU. A device
+    /// set here wins over the MLContext's settings.
+    /// </summary>
+    public string? Device { get; set; }
+
+    /// <summary>
+    /// When the CUDA device cannot be used, train and score on the CPU instead of failing. Null (the default) takes
+    /// <c>MLContext.FallbackToCpu</c> when the device comes from <c>MLContext.GpuDeviceId</c>, else false.
+    /// </summary>
+    public bool? FallbackToCpu { get; set; }
+
+    /// <summary>
+    /// Arithmetic of the fitted transformer's forward passes (not of training or per-epoch validation, which run in full
+    /// precision): <see cref="InferencePrecision.FullPrecision"/> (the default) or the managed engine's opt-in
+    /// <see cref="InferencePrecision.DynamicInt8"/> for serving. Saved with the model.
+    /// </summary>
+    public InferencePrecision InferencePrecision { get; set; } = InferencePrecision.FullPrecision;
+
+    /// <summary>
+    /// The fitted transformer skips padded positions (managed engine): outputs within 1e-5 relative of the padded
+    /// computation, not bit for bit, so off by default. Saved with the model.
+    /// </summary>
+    public bool PackPaddedSequences { get; set; }
+
     /// <summary>A shallow copy (sweeps change a trial's epochs, batch size and learning rate on it).</summary>
     public RobertaClassifierOptions Clone() => (RobertaClassifierOptions)MemberwiseClone();
 
@@ -167,6 +204,9 @@ public sealed class RobertaClassifierOptions
         if (Dropout is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "must be in [0, 1).");
         if (EarlyStoppingPatience is <= 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "must be positive.");
         if (GradientAccumulationSteps <= 0) throw new ArgumentOutOfRangeException(nameof(GradientAccumulationSteps), GradientAccumulationSteps, "must be positive.");
+        if (!Enum.IsDefined(Engine)) throw new ArgumentOutOfRangeException(nameof(Engine), Engine, "must be Managed, TorchSharp or OnnxRuntime.");
+        if (!Enum.IsDefined(InferencePrecision)) throw new ArgumentOutOfRangeException(nameof(InferencePrecision), InferencePrecision, "must be FullPrecision or DynamicInt8.");
+        if (Device is not null) new EngineOptions { Device = Device }.Validate();
         if (ModelPath is null && PretrainedModel is null) throw new ArgumentException("Set ModelPath (a model directory) or PretrainedModel (a fitted RobertaEncoderTransformer) as the starting point.");
     }
 }

@@ -39,11 +39,16 @@ public sealed partial class RobertaClassifierTransformer
     /// <summary>
     /// Loads a classifier directory written by <see cref="Save"/>, or any Hugging Face BertForSequenceClassification
     /// directory with id2label and vocab.txt (a multiclass model whose classes are its id2label names, with the default
-    /// column names). <paramref name="env"/> (an <see cref="MLContext"/>) receives its log messages.
+    /// column names). <paramref name="env"/> (an <see cref="MLContext"/>) receives its log messages and, unless
+    /// <paramref name="inference"/> sets a device, gives the device (<c>GpuDeviceId</c>, <c>FallbackToCpu</c>).
+    /// <paramref name="inference"/> picks the engine and device (default: managed, CPU) and may override the saved
+    /// precision and packing.
     /// </summary>
     /// <exception cref="FileNotFoundException">config.json, the weights or vocab.txt are missing.</exception>
     /// <exception cref="InvalidDataException">The directory holds no classification model.</exception>
-    public static RobertaClassifierTransformer Load(IHostEnvironment env, string directory)
+    /// <exception cref="Engines.EngineUnavailableException">The engine's assembly or native runtime, or the device, is not available here (the message names the package).</exception>
+    /// <exception cref="NotSupportedException">Int8 inference was asked of an engine other than the managed one.</exception>
+    public static RobertaClassifierTransformer Load(IHostEnvironment env, string directory, RobertaInferenceOptions? inference = null)
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -55,6 +60,7 @@ public sealed partial class RobertaClassifierTransformer
         var model = BertModel.Load(directory, out var report, BertHeads.Classification(labels.Count));
         if (report.Missing.Any(n => n.StartsWith("classifier.", StringComparison.Ordinal)))
             throw new InvalidDataException($"{report.SourcePath} has no classification head (classifier.weight/bias); it is not a fine-tuned classifier.");
-        return new RobertaClassifierTransformer(env, model, BertTokenizer.Load(vocab), labels, settings, []);
+        var engine = EngineSelection.ForLoad(env, inference, settings.InferencePrecision, settings.PackPaddedSequences);
+        return new RobertaClassifierTransformer(env, model, BertTokenizer.Load(vocab), labels, settings, [], engine);
     }
 }

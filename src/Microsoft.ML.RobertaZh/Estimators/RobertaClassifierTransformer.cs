@@ -1,3 +1,4 @@
+using Microsoft.ML.RobertaZh.Engines;
 using Microsoft.ML.RobertaZh.Model;
 using Microsoft.ML.RobertaZh.Scoring;
 using Microsoft.ML.RobertaZh.Tokenization;
@@ -10,7 +11,9 @@ namespace Microsoft.ML.RobertaZh.Estimators;
 /// ML.NET's evaluators read. Binary: <c>Score</c> (Single, the margin logit₁ − logit₀), <c>Probability</c> (Single, its
 /// sigmoid), <c>PredictedLabel</c> (Boolean, Score &gt; 0). Multiclass: <c>Score</c> (the class probabilities, with the
 /// class names as SlotNames) and <c>PredictedLabel</c> (a key with the label's KeyValues, so <c>MapKeyToValue</c> gives
-/// the class back). It is a row-to-row mapper (so <c>CreatePredictionEngine</c> works) and disposable.
+/// the class back). It is a row-to-row mapper (so <c>CreatePredictionEngine</c> works) and disposable: it owns the
+/// inference engine its forward passes run on (<see cref="Engine"/>, <see cref="Device"/>, <see cref="InferencePrecision"/>,
+/// <see cref="PackPaddedSequences"/>), which <see cref="Dispose"/> frees (as does disposing a <c>TransformerChain</c> holding it).
 /// ML.NET cannot save it inside its own model zip: use <see cref="Save"/>/<see cref="Load"/> or
 /// <c>mlContext.Model.SaveWithRoberta</c>/<c>LoadWithRoberta</c>.
 /// </summary>
@@ -19,24 +22,47 @@ public sealed partial class RobertaClassifierTransformer : ITransformer, IDispos
     private readonly ClassLabels _labels;
     private readonly ClassifierSettings _settings;
     private readonly ClassifierScorer _scorer;
+    private readonly ScoringEngine _engine;
     private readonly Lock _gate = new();
     private bool _disposed;
 
-    internal RobertaClassifierTransformer(IHostEnvironment? env, BertModel model, BertTokenizer tokenizer, ClassLabels labels, ClassifierSettings settings, IReadOnlyList<EpochMetrics> history)
+    /// <summary>A transformer over <paramref name="model"/> whose passes run on an engine made with <paramref name="engine"/> (default: managed, CPU with the settings' precision and packing; given, its precision and packing replace the settings').</summary>
+    /// <exception cref="EngineUnavailableException">The engine, its native runtime or the device is not available here.</exception>
+    internal RobertaClassifierTransformer(IHostEnvironment? env, BertModel model, BertTokenizer tokenizer, ClassLabels labels, ClassifierSettings settings,
+        IReadOnlyList<EpochMetrics> history, EngineOptions? engine = null)
     {
+        engine ??= EngineOptions.Default with { InferencePrecision = settings.InferencePrecision, PackPaddedSequences = settings.PackPaddedSequences };
         Host = env?.Register(nameof(RobertaClassifierTransformer));
         Model = model;
         Tokenizer = tokenizer;
         _labels = labels;
-        _settings = settings;
+        _settings = settings with { InferencePrecision = engine.InferencePrecision, PackPaddedSequences = engine.PackPaddedSequences };
         TrainingHistory = history;
-        _scorer = new ClassifierScorer(model, tokenizer, settings, labels, _gate);
+        _engine = new ScoringEngine(model, engine, nameof(RobertaClassifierTransformer));
+        _scorer = new ClassifierScorer(_engine, tokenizer, _settings, labels);
     }
 
     internal IHost? Host { get; }
 
-    /// <summary>The network (encoder, pooler and classification head).</summary>
+    /// <summary>
+    /// The network (encoder, pooler and classification head), whose weights <see cref="Save"/> writes. The managed engine
+    /// scores with these weights (in-place changes are seen; with <see cref="Model.InferencePrecision.DynamicInt8"/> call
+    /// <see cref="BertModel.InvalidateInferenceCaches"/> after a targeted change); other engines hold a copy made when the
+    /// transformer was created.
+    /// </summary>
     public BertModel Model { get; }
+
+    /// <summary>The engine the forward passes run on.</summary>
+    public EngineKind Engine => _engine.Kind;
+
+    /// <summary>The device the forward passes run on (<c>cpu</c> or <c>cuda:N</c>; <c>cpu</c> after a fallback).</summary>
+    public string Device => _engine.Device;
+
+    /// <summary>The arithmetic of the forward passes (saved with the model).</summary>
+    public InferencePrecision InferencePrecision => _settings.InferencePrecision;
+
+    /// <summary>Whether the forward passes skip padded positions (saved with the model).</summary>
+    public bool PackPaddedSequences => _settings.PackPaddedSequences;
 
     /// <summary>The tokenizer.</summary>
     public BertTokenizer Tokenizer { get; }
@@ -125,10 +151,11 @@ public sealed partial class RobertaClassifierTransformer : ITransformer, IDispos
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => throw PersistenceMessages.NativeSaveNotSupported(nameof(RobertaClassifierTransformer));
 
-    /// <summary>Releases the model (the transformer cannot be used afterwards).</summary>
+    /// <summary>Frees the inference engine (after a pass in progress); the transformer cannot score afterwards.</summary>
     public void Dispose()
     {
         _disposed = true;
+        _engine.Dispose();
         GC.SuppressFinalize(this);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.ML.RobertaZh.Engines;
 using Microsoft.ML.RobertaZh.Model;
 using Microsoft.ML.RobertaZh.Scoring;
 using Microsoft.ML.RobertaZh.Tensors;
@@ -11,21 +12,28 @@ namespace Microsoft.ML.RobertaZh.Estimators;
 /// (Vector&lt;Single, hidden&gt;, the [CLS] state or the mean over real tokens) computed lazily in batches from a text
 /// column, so any ML.NET trainer can follow it. It also fills masks (when it has a masked-LM head), embeds texts
 /// directly, saves as a Hugging Face-compatible directory, and can be the starting point of a classifier
-/// (<see cref="RobertaClassifierOptions.PretrainedModel"/>).
+/// (<see cref="RobertaClassifierOptions.PretrainedModel"/>). It owns the inference engine its forward passes run on
+/// (<see cref="Engine"/>, <see cref="Device"/>, <see cref="InferencePrecision"/>, <see cref="PackPaddedSequences"/>), which
+/// <see cref="Dispose"/> frees.
 /// </summary>
 public sealed class RobertaEncoderTransformer : ITransformer, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly EncoderScorer _scorer;
+    private readonly ScoringEngine _engine;
     private bool _disposed;
 
-    /// <summary>Pairs a model with its tokenizer; the transformer reads "Text" and writes "Features" ([CLS] pooling).</summary>
-    public RobertaEncoderTransformer(BertModel model, BertTokenizer tokenizer)
-        : this(model, tokenizer, new EncoderSettings())
+    /// <summary>
+    /// Pairs a model with its tokenizer; the transformer reads "Text" and writes "Features" ([CLS] pooling), on the engine,
+    /// device and arithmetic of <paramref name="inference"/> (default: managed, CPU, full precision, padded).
+    /// </summary>
+    /// <exception cref="EngineUnavailableException">The engine's assembly or native runtime, or the device, is not available here.</exception>
+    public RobertaEncoderTransformer(BertModel model, BertTokenizer tokenizer, RobertaInferenceOptions? inference = null)
+        : this(model, tokenizer, new EncoderSettings(), EngineSelection.ForLoad(null, inference, InferencePrecision.FullPrecision, false))
     {
     }
 
-    internal RobertaEncoderTransformer(BertModel model, BertTokenizer tokenizer, EncoderSettings settings)
+    internal RobertaEncoderTransformer(BertModel model, BertTokenizer tokenizer, EncoderSettings settings, EngineOptions engine)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -33,12 +41,28 @@ public sealed class RobertaEncoderTransformer : ITransformer, IDisposable
             throw new ArgumentException($"The vocabulary has {tokenizer.Vocabulary.Count} tokens but the model's vocab_size is {model.Config.VocabSize}.", nameof(tokenizer));
         Model = model;
         Tokenizer = tokenizer;
-        Settings = settings;
-        _scorer = new EncoderScorer(model, tokenizer, settings, _gate);
+        Settings = settings with { InferencePrecision = engine.InferencePrecision, PackPaddedSequences = engine.PackPaddedSequences };
+        _engine = new ScoringEngine(model, engine, nameof(RobertaEncoderTransformer));
+        _scorer = new EncoderScorer(_engine, model.Config, tokenizer, Settings);
     }
 
-    /// <summary>The network.</summary>
+    /// <summary>
+    /// The network, whose weights <see cref="Save"/> writes. The managed engine runs these weights (in-place changes are
+    /// seen); other engines hold a copy made when the transformer was created.
+    /// </summary>
     public BertModel Model { get; }
+
+    /// <summary>The engine the forward passes run on.</summary>
+    public EngineKind Engine => _engine.Kind;
+
+    /// <summary>The device the forward passes run on (<c>cpu</c> or <c>cuda:N</c>; <c>cpu</c> after a fallback).</summary>
+    public string Device => _engine.Device;
+
+    /// <summary>The arithmetic of the forward passes (saved with the model).</summary>
+    public InferencePrecision InferencePrecision => Settings.InferencePrecision;
+
+    /// <summary>Whether the forward passes skip padded positions (saved with the model).</summary>
+    public bool PackPaddedSequences => Settings.PackPaddedSequences;
 
     /// <summary>The tokenizer matching the model's vocabulary.</summary>
     public BertTokenizer Tokenizer { get; }
@@ -57,18 +81,40 @@ public sealed class RobertaEncoderTransformer : ITransformer, IDisposable
     /// <summary>True: one row maps to one row.</summary>
     public bool IsRowToRowMapper => true;
 
-    /// <summary>This encoder reading <paramref name="inputColumnName"/> and writing <paramref name="outputColumnName"/> (same weights).</summary>
+    /// <summary>
+    /// This encoder reading <paramref name="inputColumnName"/> and writing <paramref name="outputColumnName"/> (same weights,
+    /// engine settings; a new engine of its own, which the new transformer's <see cref="Dispose"/> frees).
+    /// </summary>
     public RobertaEncoderTransformer WithColumns(string outputColumnName, string inputColumnName, EmbeddingPooling? pooling = null) =>
-        new(Model, Tokenizer, Settings with { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Pooling = pooling ?? Settings.Pooling });
+        new(Model, Tokenizer, Settings with { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Pooling = pooling ?? Settings.Pooling }, _engine.Options);
 
-    /// <summary>Loads a model directory holding config.json, weights and vocab.txt (the columns saved with it, else "Text" → "Features").</summary>
-    public static RobertaEncoderTransformer Load(string directory)
+    /// <summary>
+    /// Loads a model directory holding config.json, weights and vocab.txt (the columns saved with it, else "Text" →
+    /// "Features"), on the engine and device of <paramref name="inference"/> (default: managed, CPU) with the saved precision
+    /// and packing unless it overrides them.
+    /// </summary>
+    /// <exception cref="EngineUnavailableException">The engine's assembly or native runtime, or the device, is not available here.</exception>
+    public static RobertaEncoderTransformer Load(string directory, RobertaInferenceOptions? inference = null) => Load(null, directory, inference);
+
+    /// <summary>
+    /// As <see cref="Load(string, RobertaInferenceOptions?)"/>, with the device from <paramref name="env"/> (an
+    /// <see cref="MLContext"/>: <c>GpuDeviceId</c>, <c>FallbackToCpu</c>) unless <paramref name="inference"/> sets one.
+    /// </summary>
+    /// <exception cref="EngineUnavailableException">The engine's assembly or native runtime, or the device, is not available here.</exception>
+    public static RobertaEncoderTransformer Load(IHostEnvironment? env, string directory, RobertaInferenceOptions? inference = null)
+    {
+        var (model, tokenizer, settings) = LoadParts(directory);
+        return new RobertaEncoderTransformer(model, tokenizer, settings, EngineSelection.ForLoad(env, inference, settings.InferencePrecision, settings.PackPaddedSequences));
+    }
+
+    /// <summary>The model, tokenizer and saved settings of a directory, without an engine.</summary>
+    internal static (BertModel Model, BertTokenizer Tokenizer, EncoderSettings Settings) LoadParts(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
         string vocab = Path.Combine(directory, "vocab.txt");
         if (!File.Exists(vocab)) throw new FileNotFoundException($"{directory} has no vocab.txt.", vocab);
         var model = BertModel.Load(directory, out _);
-        return new RobertaEncoderTransformer(model, BertTokenizer.Load(vocab), EncoderSettings.ReadFrom(model.Config) ?? new EncoderSettings());
+        return (model, BertTokenizer.Load(vocab), EncoderSettings.ReadFrom(model.Config) ?? new EncoderSettings());
     }
 
     /// <summary>Saves config.json (with this transformer's columns), model.safetensors and vocab.txt into <paramref name="directory"/>.</summary>
@@ -131,12 +177,8 @@ public sealed class RobertaEncoderTransformer : ITransformer, IDisposable
         var ids = encoding.Ids.ToArray();
         int[] maskPositions = [.. Enumerable.Range(0, ids.Length).Where(i => ids[i] == maskId)];
         if (maskPositions.Length == 0) throw new ArgumentException($"The text has no {Tokenizer.Options.MaskToken} token: \"{text}\"", nameof(text));
-        float[] logProbs;
-        lock (_gate)
-        {
-            var output = Model.Forward(new BertBatch(1, ids.Length, ids, encoding.TypeIds.ToArray()));
-            logProbs = Model.MaskedLmLogProbabilities(output.LastHiddenState, maskPositions);
-        }
+        var batch = new BertBatch(1, ids.Length, ids, encoding.TypeIds.ToArray());
+        float[] logProbs = _engine.Run(e => e.Forward(batch, maskPositions).MaskedLmLogProbabilities!);
 
         int v = Model.Config.VocabSize, k = Math.Min(topK, v);
         bool single = maskPositions.Length == 1;
@@ -162,10 +204,11 @@ public sealed class RobertaEncoderTransformer : ITransformer, IDisposable
         return results;
     }
 
-    /// <summary>Marks the transformer unusable.</summary>
+    /// <summary>Frees the inference engine (after a pass in progress); the transformer cannot score afterwards.</summary>
     public void Dispose()
     {
         _disposed = true;
+        _engine.Dispose();
         GC.SuppressFinalize(this);
     }
 }

@@ -92,9 +92,16 @@ public static class RobertaModelOperations
         }
     }
 
-    /// <summary>Loads a zip written by <see cref="SaveWithRoberta"/> as a <see cref="TransformerChain{T}"/>; <paramref name="inputSchema"/> is the schema it was saved with.</summary>
+    /// <summary>
+    /// Loads a zip written by <see cref="SaveWithRoberta"/> as a <see cref="TransformerChain{T}"/>; <paramref name="inputSchema"/>
+    /// is the schema it was saved with. The RoBERTa parts run on the engine and device of <paramref name="inference"/>
+    /// (default: managed; the device from the MLContext's <c>GpuDeviceId</c>, else the CPU) with their saved precision and
+    /// packing unless it overrides them. Dispose the chain to free their engines.
+    /// </summary>
     /// <exception cref="InvalidDataException">The file is not such a zip.</exception>
-    public static TransformerChain<ITransformer> LoadWithRoberta(this ModelOperationsCatalog catalog, string path, out DataViewSchema inputSchema)
+    /// <exception cref="Engines.EngineUnavailableException">The engine's assembly or native runtime, or the device, is not available here.</exception>
+    public static TransformerChain<ITransformer> LoadWithRoberta(this ModelOperationsCatalog catalog, string path, out DataViewSchema inputSchema,
+        RobertaInferenceOptions? inference = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -107,35 +114,44 @@ public static class RobertaModelOperations
         if (manifest.Format > FormatVersion) throw new InvalidDataException($"{path} has format {manifest.Format}; this library reads format {FormatVersion} and older. Update Microsoft.ML.RobertaZh.");
         DataViewSchema? schema = null;
         var all = new List<ITransformer>();
-        foreach (var part in manifest.Parts)
+        try
         {
-            if (part.Kind == "mlnet")
+            foreach (var part in manifest.Parts)
             {
-                using var buffer = new MemoryStream();
-                using (var s = (zip.GetEntry(part.Entry) ?? throw new InvalidDataException($"{path}: missing {part.Entry}.")).Open()) s.CopyTo(buffer);
-                buffer.Position = 0;
-                var loaded = catalog.Load(buffer, out var partSchema);
-                schema ??= partSchema;
-                all.AddRange(Flatten(loaded));
-                continue;
-            }
-
-            string dir = Directory.CreateTempSubdirectory("roberta-zh-load-").FullName;
-            try
-            {
-                foreach (var e in zip.Entries.Where(e => e.FullName.StartsWith(part.Entry, StringComparison.Ordinal) && e.Name.Length > 0))
-                    e.ExtractToFile(Path.Combine(dir, e.Name));
-                all.Add(part.Kind switch
+                if (part.Kind == "mlnet")
                 {
-                    "classifier" => RobertaClassifierTransformer.Load(env, dir),
-                    "encoder" => RobertaEncoderTransformer.Load(dir),
-                    _ => throw new InvalidDataException($"{path}: unknown part kind '{part.Kind}'."),
-                });
+                    using var buffer = new MemoryStream();
+                    using (var s = (zip.GetEntry(part.Entry) ?? throw new InvalidDataException($"{path}: missing {part.Entry}.")).Open()) s.CopyTo(buffer);
+                    buffer.Position = 0;
+                    var loaded = catalog.Load(buffer, out var partSchema);
+                    schema ??= partSchema;
+                    all.AddRange(Flatten(loaded));
+                    continue;
+                }
+
+                string dir = Directory.CreateTempSubdirectory("roberta-zh-load-").FullName;
+                try
+                {
+                    foreach (var e in zip.Entries.Where(e => e.FullName.StartsWith(part.Entry, StringComparison.Ordinal) && e.Name.Length > 0))
+                        e.ExtractToFile(Path.Combine(dir, e.Name));
+                    all.Add(part.Kind switch
+                    {
+                        "classifier" => RobertaClassifierTransformer.Load(env, dir, inference),
+                        "encoder" => RobertaEncoderTransformer.Load(env, dir, inference),
+                        _ => throw new InvalidDataException($"{path}: unknown part kind '{part.Kind}'."),
+                    });
+                }
+                finally
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
             }
-            finally
-            {
-                Directory.Delete(dir, recursive: true);
-            }
+        }
+        catch
+        {
+            // A part that fails to load (a missing engine, a damaged entry) must not leak the engines of those before it.
+            foreach (var loaded in all) (loaded as IDisposable)?.Dispose();
+            throw;
         }
 
         inputSchema = schema ?? throw new InvalidDataException($"{path}: no part records the input schema.");

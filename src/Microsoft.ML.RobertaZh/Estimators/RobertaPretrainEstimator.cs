@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.ML.RobertaZh.Engines;
 using Microsoft.ML.RobertaZh.Hosting;
 using Microsoft.ML.RobertaZh.Model;
 using Microsoft.ML.RobertaZh.Pretraining;
@@ -15,11 +16,14 @@ namespace Microsoft.ML.RobertaZh.Estimators;
 /// same output directory (and seed) resumes from the newest checkpoint. The corpus is a file
 /// (<see cref="RobertaPretrainOptions.CorpusPath"/>, <see cref="Fit()"/>) or an ML.NET text column whose rows are the
 /// documents (<see cref="Fit(IDataView)"/>, streamed to OUTPUT/corpus.txt). The result is an encoder transformer that
-/// adds a sentence embedding, fills masks and starts classifiers; it is also saved to OUTPUT/model.
+/// adds a sentence embedding, fills masks and starts classifiers; it is also saved to OUTPUT/model. Training and the
+/// fitted transformer run on <see cref="RobertaPretrainOptions.Engine"/> and <see cref="RobertaPretrainOptions.Device"/>
+/// (or the MLContext's <c>GpuDeviceId</c>/<c>FallbackToCpu</c> when no device is set), checked before preprocessing.
 /// </summary>
 public sealed class RobertaPretrainEstimator : IEstimator<RobertaEncoderTransformer>
 {
     private readonly RobertaPretrainOptions _options;
+    private readonly IHostEnvironment _env;
     private readonly IHost _host;
 
     /// <summary>An estimator on <paramref name="env"/> (an <see cref="MLContext"/>) with the given settings.</summary>
@@ -27,6 +31,7 @@ public sealed class RobertaPretrainEstimator : IEstimator<RobertaEncoderTransfor
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(options);
+        _env = env;
         _host = env.Register("RobertaPretrain");
         _options = options;
     }
@@ -76,6 +81,8 @@ public sealed class RobertaPretrainEstimator : IEstimator<RobertaEncoderTransfor
     private RobertaEncoderTransformer Fit(RobertaPretrainOptions o)
     {
         o.Validate();
+        var engineOptions = EngineSelection.Resolve(_env, o.Engine, o.Device, o.FallbackToCpu, o.InferencePrecision, o.PackPaddedSequences);
+        EngineSelection.CheckTraining(engineOptions);
         using var ch = _host.Start("Fit");
         int seed = o.Seed ?? _host.Rand.Next();
         var cancellation = o.CancellationToken;
@@ -103,19 +110,23 @@ public sealed class RobertaPretrainEstimator : IEstimator<RobertaEncoderTransfor
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var source = new CancelAwareBatchSource(new MlmBatchSource(dataset, o.BatchSize, new MlmBatcherOptions { Seed = (ulong)seed, Masking = o.Masking }), _host, cancel);
         var evaluator = dataset.HeldOut is { InstanceCount: > 0 } heldOut ? new HeldOutEvaluator(dataset, heldOut, o.BatchSize, (ulong)seed) : null;
-        var loop = new TrainingLoop(model, source, training)
+        // Engines read the dropout settings when they are created (CreateModel has applied the override).
+        using var engine = BertEngines.CreateTraining(model, engineOptions);
+        ch.Info(MessageSensitivity.None, $"pretraining on the {engine.Kind} engine ({engine.Device})");
+        var loop = new TrainingLoop(engine, source, training)
         {
             Progress = new ChannelProgress(ch, o.Progress),
-            Evaluate = evaluator is null ? null : m => LastEvaluation = evaluator.Evaluate(m),
+            EvaluateEngine = evaluator is null ? null : e => LastEvaluation = evaluator.Evaluate(e),
             VocabularyPath = o.VocabularyPath,
         };
         loop.Run(cancel.Token);
+        engine.CopyParametersTo(model);
         if (cancel.IsCancellationRequested)
             throw new OperationCanceledException($"Pretraining was cancelled at step {loop.State.Step}; running it again with the same OutputDirectory and seed resumes from its last checkpoint.");
         var fitted = new RobertaEncoderTransformer(model, tokenizer, new EncoderSettings
         {
             InputColumnName = o.TextColumnName, OutputColumnName = o.OutputColumnName, Pooling = o.Pooling, MaxSequenceLength = o.MaxSeqLength, BatchSize = o.BatchSize,
-        });
+        }, engineOptions);
         fitted.Save(Path.Combine(o.OutputDirectory, "model"));
         return fitted;
     }

@@ -1,3 +1,5 @@
+using Microsoft.ML.RobertaZh.Engines;
+using Microsoft.ML.RobertaZh.Model;
 using Microsoft.ML.RobertaZh.Pretraining;
 using Microsoft.ML.RobertaZh.Training;
 
@@ -107,6 +109,28 @@ public sealed record RobertaPretrainOptions
     /// <summary>Seed of initialization, data order, masks and dropout; null (the default) derives it from the MLContext's seed. Set it for an exact resume.</summary>
     public int? Seed { get; init; }
 
+    /// <summary>
+    /// The engine that pretrains and runs the fitted encoder transformer: <see cref="EngineKind.Managed"/> (the default) or
+    /// <see cref="EngineKind.TorchSharp"/> (needs the Microsoft.ML.RobertaZh.TorchSharp assembly). Checkpoints are
+    /// engine-neutral: a run started on one engine resumes on the other. <see cref="EngineKind.OnnxRuntime"/> cannot train.
+    /// </summary>
+    public EngineKind Engine { get; init; } = EngineKind.Managed;
+
+    /// <summary>
+    /// <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c> (CUDA needs the TorchSharp engine with a CUDA build of libtorch); null (the
+    /// default) follows MLContext's <c>GpuDeviceId</c> and <c>FallbackToCpu</c>, else the CPU. A device set here wins.
+    /// </summary>
+    public string? Device { get; init; }
+
+    /// <summary>Run on the CPU when the CUDA device cannot be used; null (the default) takes MLContext's <c>FallbackToCpu</c> when the device comes from MLContext, else false.</summary>
+    public bool? FallbackToCpu { get; init; }
+
+    /// <summary>Arithmetic of the fitted encoder transformer's passes (not of training): full precision (the default) or the managed engine's dynamic int8. Saved with the model.</summary>
+    public InferencePrecision InferencePrecision { get; init; } = InferencePrecision.FullPrecision;
+
+    /// <summary>The fitted encoder transformer skips padded positions (managed engine; within 1e-5 relative, so off by default). Saved with the model.</summary>
+    public bool PackPaddedSequences { get; init; }
+
     /// <summary>Stops training between batches, after a checkpoint; <c>Fit</c> then throws <see cref="OperationCanceledException"/> and a re-run resumes.</summary>
     public CancellationToken CancellationToken { get; init; }
 
@@ -128,6 +152,9 @@ public sealed record RobertaPretrainOptions
         if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "must be positive.");
         if (Dropout is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "must be in [0, 1).");
         if (HoldOutDocuments < 0) throw new ArgumentOutOfRangeException(nameof(HoldOutDocuments), HoldOutDocuments, "must be >= 0.");
+        if (!Enum.IsDefined(Engine)) throw new ArgumentOutOfRangeException(nameof(Engine), Engine, "must be Managed, TorchSharp or OnnxRuntime.");
+        if (!Enum.IsDefined(InferencePrecision)) throw new ArgumentOutOfRangeException(nameof(InferencePrecision), InferencePrecision, "must be FullPrecision or DynamicInt8.");
+        if (Device is not null) new EngineOptions { Device = Device }.Validate();
         if (Masking.Strategy == MaskingStrategy.WholeWord && (JiebaDictionaryPath is null || JiebaHmmPath is null))
             throw new ArgumentException("Whole-word masking needs jieba's dictionary and HMM model (JiebaDictionaryPath, JiebaHmmPath); or choose token masking.");
     }

@@ -18,6 +18,17 @@ public static class RobertaTextCatalog
         return new RobertaEmbeddingEstimator(Interop.EnvironmentOf(catalog), outputColumnName, inputColumnName, modelPath, pooling, maxSequenceLength, batchSize);
     }
 
+    /// <summary>
+    /// Appends a sentence embedding as <see cref="RobertaEmbedding(TransformsCatalog.TextTransforms, string, string, string?, EmbeddingPooling, int, int)"/>
+    /// does, with every setting in <paramref name="options"/>, including the engine (managed, TorchSharp or ONNX Runtime),
+    /// the device and the arithmetic.
+    /// </summary>
+    public static RobertaEmbeddingEstimator RobertaEmbedding(this TransformsCatalog.TextTransforms catalog, RobertaEmbeddingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new RobertaEmbeddingEstimator(Interop.EnvironmentOf(catalog), options);
+    }
+
     /// <summary>Masked-LM pretraining whose fit (on a text column, or on <see cref="RobertaPretrainOptions.CorpusPath"/>) gives an encoder transformer.</summary>
     public static RobertaPretrainEstimator PretrainRoberta(this TransformsCatalog.TextTransforms catalog, RobertaPretrainOptions options)
     {

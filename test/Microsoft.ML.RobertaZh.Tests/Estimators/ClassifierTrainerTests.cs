@@ -1,3 +1,4 @@
+using Microsoft.ML.RobertaZh.Engines;
 using Microsoft.ML.RobertaZh.Estimators;
 using Microsoft.ML.RobertaZh.Model;
 using Microsoft.ML.RobertaZh.Tokenization;
@@ -17,6 +18,12 @@ public class ClassifierTrainerTests
         MaxPositionEmbeddings = 64,
     }, BertHeads.Classification(2), seed: 3);
 
+    private static float[][] Predict(BertModel model, IReadOnlyList<ClassificationExample[]> rows, int batchSize, int padTokenId)
+    {
+        using var engine = BertEngines.CreateInference(model);
+        return ClassifierPredictor.Predict(engine, rows, batchSize, padTokenId);
+    }
+
     [Fact]
     public void LearnsASeparableTaskAndReportsEveryEpoch()
     {
@@ -32,7 +39,7 @@ public class ClassifierTrainerTests
         Assert.Equal([1, 2, 3, 4, 5, 6], history.Select(h => h.Epoch));
         Assert.Equal([32L, 64, 96, 128, 160, 192], history.Select(h => h.Step));
         Assert.True(history[^1].Accuracy >= 0.95, "accuracy by epoch: " + string.Join(", ", history.Select(h => h.Accuracy)));
-        var probabilities = ClassifierPredictor.Predict(model, valid, 7, 0);
+        var probabilities = Predict(model, valid, 7, 0);
         var (accuracy, _) = ClassifierTrainer.AccuracyAndLogLoss(probabilities, valid);
         Assert.Equal(history.Max(h => h.Accuracy), accuracy); // the best epoch's weights are the ones kept
     }
@@ -50,8 +57,8 @@ public class ClassifierTrainerTests
         Assert.Equal(24, covered);
 
         var model = NewModel(tokenizer);
-        var averaged = ClassifierPredictor.Predict(model, [windows], 2, 0)[0];
-        var each = windows.Select(w => ClassifierPredictor.Predict(model, [[w]], 1, 0)[0]).ToList();
+        var averaged = Predict(model, [windows], 2, 0)[0];
+        var each = windows.Select(w => Predict(model, [[w]], 1, 0)[0]).ToList();
         for (int c = 0; c < 2; c++) Assert.Equal(each.Average(p => p[c]), averaged[c], 5);
     }
 
@@ -62,8 +69,8 @@ public class ClassifierTrainerTests
         var encoder = new ClassificationEncoder(tokenizer, 32, LongTextStrategy.Truncate, 16);
         var rows = Reviews(20, 4).Select(r => encoder.Encode(r.Text, null, r.Label)).ToList();
         var model = NewModel(tokenizer);
-        var one = ClassifierPredictor.Predict(model, rows, 1, 0);
-        var many = ClassifierPredictor.Predict(model, rows, 8, 0);
+        var one = Predict(model, rows, 1, 0);
+        var many = Predict(model, rows, 8, 0);
         for (int r = 0; r < rows.Count; r++)
             for (int c = 0; c < 2; c++) Assert.Equal(one[r][c], many[r][c], 5);
     }

@@ -33,7 +33,7 @@ public sealed class PublicApiTests
         [
             "ClassifierPrediction", "EmbeddingPooling", "EpochMetrics", "FillMaskResult", "LongTextStrategy", "RobertaClassifierCatalog", "RobertaClassifierEstimator",
             "RobertaClassifierOptions", "RobertaClassifierOptions+Defaults", "RobertaClassifierSweep", "RobertaClassifierTask", "RobertaClassifierTransformer",
-            "RobertaEmbeddingEstimator", "RobertaEncoderTransformer", "RobertaModelOperations", "RobertaPretrainEstimator", "RobertaPretrainOptions",
+            "RobertaEmbeddingEstimator", "RobertaEmbeddingOptions", "RobertaEncoderTransformer", "RobertaInferenceOptions", "RobertaModelOperations", "RobertaPretrainEstimator", "RobertaPretrainOptions",
             "RobertaTextCatalog", "SweepMetric", "SweepOptions", "SweepResult", "SweepSearch", "SweepTrial", "SweepTrialParameters",
         ], Exported(typeof(RobertaClassifierEstimator)));
     }
