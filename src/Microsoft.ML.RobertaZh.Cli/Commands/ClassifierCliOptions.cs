@@ -31,6 +31,8 @@ internal sealed class ClassifierCliOptions
     public Option<bool> SlidingWindow { get; } = new("--sliding-window") { Description = "Long single texts: overlapping windows (probabilities averaged) instead of truncation." };
     public Option<int> Stride { get; } = new("--stride") { Description = "Tokens between window starts with --sliding-window.", DefaultValueFactory = _ => 64 };
 
+    public EngineCliOptions Engine { get; } = new(training: true);
+
     public static Option<string> DataFormat() => new("--format") { Description = "auto, uer-tsv, lcqmc, clue-json, tsv or csv.", DefaultValueFactory = _ => "auto" };
 
     public void AddTo(Command command)
@@ -38,6 +40,7 @@ internal sealed class ClassifierCliOptions
         foreach (Option o in new Option[] { Train, Model, Output, Format, Task, BatchSize, LearningRate, WarmupSteps, WarmupProportion, WeightDecay, AdamEpsilon,
             NoBiasCorrection, MaxGradNorm, MaxSeqLength, Dropout, NoShuffle, Seed, GradAccum, SlidingWindow, Stride })
             command.Options.Add(o);
+        Engine.AddTo(command);
     }
 
     /// <summary>The estimator options these arguments give, for data with (or without) a second text column.</summary>
@@ -49,7 +52,7 @@ internal sealed class ClassifierCliOptions
         AdamEpsilon = parse.GetValue(AdamEpsilon), AdamBiasCorrection = !parse.GetValue(NoBiasCorrection), ClipNorm = parse.GetValue(MaxGradNorm),
         MaxSequenceLength = parse.GetValue(MaxSeqLength), Dropout = parse.GetValue(Dropout), Shuffle = !parse.GetValue(NoShuffle),
         GradientAccumulationSteps = parse.GetValue(GradAccum), LongTextStrategy = parse.GetValue(SlidingWindow) ? LongTextStrategy.SlidingWindow : LongTextStrategy.Truncate,
-        Stride = parse.GetValue(Stride),
+        Stride = parse.GetValue(Stride), Engine = Engine.Kind(parse), Device = Engine.DeviceOf(parse), FallbackToCpu = Engine.FallbackOf(parse),
     };
 
     /// <summary>Binary or multiclass: --task, or (auto) binary when the labels of <paramref name="train"/> are exactly 0 and 1.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.ML.RobertaZh.Checkpoints;
+using Microsoft.ML.RobertaZh.Engines;
 using Microsoft.ML.RobertaZh.Model;
 
 namespace Microsoft.ML.RobertaZh.Cli.Commands;
@@ -15,7 +16,8 @@ internal static class CliRunner
             return 0;
         }
         catch (Exception e) when (e is CommandLineException or CheckpointFormatException or InvalidDataException
-                                      or FileNotFoundException or DirectoryNotFoundException or ArgumentException or Data.DataFormatException or OperationCanceledException)
+                                      or FileNotFoundException or DirectoryNotFoundException or ArgumentException or Data.DataFormatException or OperationCanceledException
+                                      or EngineUnavailableException or NotSupportedException)
         {
             Console.Error.WriteLine($"roberta-zh: {e.Message}");
             return 2;

@@ -21,17 +21,19 @@ internal static class EvaluateCommand
         var data = new Option<FileInfo>("--data") { Description = "Labeled data (any task format).", Required = true };
         var format = ClassifierCliOptions.DataFormat();
         var json = new Option<bool>("--json") { Description = "Print ML.NET's metrics object as JSON (its property names)." };
+        var engine = new EngineCliOptions(training: false);
         var command = new Command("evaluate", "Evaluate a fine-tuned classifier with ML.NET's evaluators.") { model, data, format, json };
+        engine.AddTo(command);
         command.SetAction(parse => CliRunner.Run(() =>
-            Console.Out.WriteLine(Run(parse.GetValue(model)!.FullName, parse.GetValue(data)!, parse.GetValue(format)!, parse.GetValue(json)))));
+            Console.Out.WriteLine(Run(parse.GetValue(model)!.FullName, parse.GetValue(data)!, parse.GetValue(format)!, parse.GetValue(json), engine.Inference(parse)))));
         return command;
     }
 
-    /// <summary>The metrics as a table or JSON.</summary>
-    public static string Run(string modelDirectory, FileInfo data, string format, bool json)
+    /// <summary>The metrics as a table or JSON, the classifier running on the engine, device and arithmetic of <paramref name="inference"/>.</summary>
+    public static string Run(string modelDirectory, FileInfo data, string format, bool json, RobertaInferenceOptions? inference = null)
     {
         var ml = new MLContext(seed: 1);
-        var classifier = RobertaClassifierTransformer.Load(ml, modelDirectory);
+        using var classifier = RobertaClassifierTransformer.Load(ml, modelDirectory, inference);
         var view = ClassifierCliOptions.Load(ml, data, format);
         if (view.Schema.GetColumnOrNull(TaskColumns.Label) is null)
             throw new CommandLineException($"{data.FullName} has no labels to evaluate against.");

@@ -20,12 +20,14 @@ internal static class FillMaskCommand
         var topK = new Option<int>("--top-k") { Description = "Candidates per [MASK].", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "One JSON array per text of {\"sequence\",\"score\",\"token\",\"token_str\"} (a nested array per mask when there are several)." };
         var texts = new Argument<string[]>("text") { Description = "Texts with [MASK]; read from stdin lines when none are given.", Arity = ArgumentArity.ZeroOrMore };
+        var engine = new EngineCliOptions(training: false);
         var command = new Command("fill-mask", "Predict the tokens behind [MASK] in Chinese texts.") { model, topK, json, texts };
+        engine.AddTo(command);
         command.SetAction(parse => CliRunner.Run(() =>
         {
             int k = parse.GetValue(topK);
             if (k <= 0) throw new CommandLineException("--top-k must be positive.");
-            var mlm = RobertaEncoderTransformer.Load(parse.GetValue(model)!.FullName);
+            using var mlm = RobertaEncoderTransformer.Load(parse.GetValue(model)!.FullName, engine.Inference(parse));
             if (!mlm.Model.Heads.MaskedLm) throw new CommandLineException($"{parse.GetValue(model)!.FullName} has no masked-LM head (cls.predictions.*); it cannot fill masks.");
             foreach (string warning in mlm.Tokenizer.Warnings) Console.Error.WriteLine($"roberta-zh: warning: {warning}");
             var inputs = parse.GetValue(texts) is { Length: > 0 } given ? given : ReadStdin();

@@ -22,11 +22,13 @@ internal static class PredictCommand
         var model = new Option<DirectoryInfo>("--model") { Description = "Fine-tuned classifier directory.", Required = true };
         var data = new Option<FileInfo?>("--data") { Description = "Data file (any task format); default: lines from stdin (TAB separates a pair)." };
         var format = ClassifierCliOptions.DataFormat();
+        var engine = new EngineCliOptions(training: false);
         var command = new Command("predict", "Classify texts with a fine-tuned classifier; JSON lines with the label and class probabilities.") { model, data, format };
+        engine.AddTo(command);
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var ml = new MLContext(seed: 1);
-            var classifier = RobertaClassifierTransformer.Load(ml, parse.GetValue(model)!.FullName);
+            using var classifier = RobertaClassifierTransformer.Load(ml, parse.GetValue(model)!.FullName, engine.Inference(parse));
             using var stdout = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false)) { AutoFlush = false };
             if (parse.GetValue(data) is { } file)
             {

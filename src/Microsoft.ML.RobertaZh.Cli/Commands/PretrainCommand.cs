@@ -42,11 +42,13 @@ internal static class PretrainCommand
         var saveEvery = new Option<long>("--save-every") { Description = "Checkpoint every N updates.", DefaultValueFactory = _ => 500 };
         var seed = new Option<int>("--seed") { Description = "Seed of initialization, data order, masks and dropout.", DefaultValueFactory = _ => 7 };
         var format = new Option<string>("--format") { Description = "auto, document (one per line) or sentence (one per line, blank line between documents).", DefaultValueFactory = _ => "auto" };
+        var engine = new EngineCliOptions(training: true);
         var command = new Command("pretrain", "Pretrain a Chinese RoBERTa with (whole-word) masked-LM on a corpus; resumable.")
         {
             corpus, vocab, output, arch, config, init, seq, batch, accum, steps, lr, warmup, warmupSteps, decay, eps, clip, dropout,
             masking, maskProb, maxPred, staticMasks, dupe, jiebaDict, jiebaHmm, holdOut, evalEvery, saveEvery, seed, format,
         };
+        engine.AddTo(command);
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var printer = new ProgressPrinter(TimeSpan.FromSeconds(10));
@@ -79,7 +81,7 @@ internal static class PretrainCommand
                 },
                 Format = corpusFormat, JiebaDictionaryPath = parse.GetValue(jiebaDict)?.FullName, JiebaHmmPath = parse.GetValue(jiebaHmm)?.FullName,
                 HoldOutDocuments = parse.GetValue(holdOut), EvaluateEverySteps = parse.GetValue(evalEvery), SaveEverySteps = parse.GetValue(saveEvery),
-                Seed = parse.GetValue(seed),
+                Seed = parse.GetValue(seed), Engine = engine.Kind(parse), Device = engine.DeviceOf(parse), FallbackToCpu = engine.FallbackOf(parse),
                 Progress = new InlineProgress<Training.TrainingProgress>(p =>
                 {
                     if (preprocessing) { Console.Error.WriteLine(); preprocessing = false; }
