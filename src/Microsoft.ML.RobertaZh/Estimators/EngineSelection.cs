@@ -51,21 +51,21 @@ internal static class EngineSelection
     /// </summary>
     public static void CheckTraining(EngineOptions options)
     {
-        var factory = BertEngines.GetFactory(options.Engine);
-        if (!factory.SupportsTraining)
-            throw new NotSupportedException(
-                $"The {options.Engine} engine runs inference only and cannot train. Train with Engine = EngineKind.Managed or EngineKind.TorchSharp, "
-                + $"then load the saved model with RobertaInferenceOptions {{ Engine = EngineKind.{options.Engine} }} to score on it.");
+        // What needs no engine assembly is checked first: the same answer whether or not the assembly is present.
+        if (options.Engine == EngineKind.OnnxRuntime) throw InferenceOnly(options.Engine);
         if (options.InferencePrecision != InferencePrecision.FullPrecision && options.Engine != EngineKind.Managed)
             throw new NotSupportedException(
                 $"InferencePrecision.{options.InferencePrecision} is implemented by the managed engine only; the fitted transformer would run on {options.Engine}. "
                 + "Use Engine = EngineKind.Managed, or InferencePrecision.FullPrecision.");
+        var factory = BertEngines.GetFactory(options.Engine);
+        if (!factory.SupportsTraining) throw InferenceOnly(options.Engine);
         var probe = BertModel.Create(
             new BertConfig { VocabSize = 8, HiddenSize = 4, NumHiddenLayers = 1, NumAttentionHeads = 1, IntermediateSize = 4, MaxPositionEmbeddings = 4 },
             new BertHeads(Pooler: false, MaskedLm: false), seed: 0);
         factory.CreateTraining(probe, options).Dispose();
     }
 
-    /// <summary>A training engine for <paramref name="model"/> (dropout settings must already be in its config: engines read them when created).</summary>
-    public static IBertTrainingEngine CreateTraining(BertModel model, EngineOptions options) => BertEngines.CreateTraining(model, options);
+    private static NotSupportedException InferenceOnly(EngineKind engine) => new(
+        $"The {engine} engine runs inference only and cannot train. Train with Engine = EngineKind.Managed or EngineKind.TorchSharp, "
+        + $"then load the saved model with RobertaInferenceOptions {{ Engine = EngineKind.{engine} }} to score on it.");
 }
