@@ -98,9 +98,11 @@ internal static class PretrainCommand
             using var cancel = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); Console.Error.WriteLine("\nstopping after a checkpoint..."); };
             var estimator = new RobertaPretrainEstimator(new MLContext(), options with { CancellationToken = cancel.Token });
+            string engineUsed = "";
             try
             {
-                estimator.Fit();
+                using var fitted = estimator.Fit();
+                engineUsed = $" (trained on the {fitted.Engine} engine, {fitted.Device})";
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
@@ -113,7 +115,7 @@ internal static class PretrainCommand
                 Console.Error.WriteLine(report);
             Console.Error.WriteLine(cancel.IsCancellationRequested
                 ? $"stopped; resume with the same command. Checkpoints in {Path.Combine(options.OutputDirectory, "checkpoints")}"
-                : $"model saved to {Path.Combine(options.OutputDirectory, "model")}");
+                : $"model saved to {Path.Combine(options.OutputDirectory, "model")}{engineUsed}");
         }));
         return command;
     }

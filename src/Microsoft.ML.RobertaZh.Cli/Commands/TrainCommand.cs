@@ -44,7 +44,7 @@ internal static class TrainCommand
             var estimator = task == RobertaClassifierTask.Binary
                 ? ml.BinaryClassification.Trainers.RobertaClassifier(options)
                 : ml.MulticlassClassification.Trainers.RobertaClassifier(options);
-            var model = estimator.Fit(labels.Transform(train));
+            using var model = estimator.Fit(labels.Transform(train));
             printer.Flush();
             if (estimator.StartingCheckpointReport is { } report && (report.Missing.Count > 0 || report.Unexpected.Count > 0))
                 Console.Error.WriteLine($"roberta-zh: {report}");
@@ -54,7 +54,7 @@ internal static class TrainCommand
             foreach (var e in model.TrainingHistory)
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {e.Epoch}: validation accuracy {e.Accuracy:F4}  log-loss {e.LogLoss:F4}  ({e.Seconds:F1} s)"));
             RunPlotWriter.Write(output);
-            Console.Error.WriteLine($"{(model.IsBinary ? "binary" : "multiclass")} classifier over {string.Join(", ", model.Classes)} saved to {output} (the whole pipeline: pipeline.zip)");
+            Console.Error.WriteLine($"{(model.IsBinary ? "binary" : "multiclass")} classifier over {string.Join(", ", model.Classes)}, trained on the {model.Engine} engine ({model.Device}), saved to {output} (the whole pipeline: pipeline.zip)");
         }));
         return command;
     }
