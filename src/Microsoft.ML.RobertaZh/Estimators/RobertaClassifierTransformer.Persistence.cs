@@ -60,6 +60,8 @@ public sealed partial class RobertaClassifierTransformer
         var model = BertModel.Load(directory, out var report, BertHeads.Classification(labels.Count));
         if (report.Missing.Any(n => n.StartsWith("classifier.", StringComparison.Ordinal)))
             throw new InvalidDataException($"{report.SourcePath} has no classification head (classifier.weight/bias); it is not a fine-tuned classifier.");
+        // A plain Hugging Face directory has no input settings: never feed more tokens than the model has positions.
+        if (settings.MaxSequenceLength > model.Config.MaxPositionEmbeddings) settings = settings with { MaxSequenceLength = model.Config.MaxPositionEmbeddings };
         var engine = EngineSelection.ForLoad(env, inference, settings.InferencePrecision, settings.PackPaddedSequences);
         return new RobertaClassifierTransformer(env, model, BertTokenizer.Load(vocab), labels, settings, [], engine);
     }

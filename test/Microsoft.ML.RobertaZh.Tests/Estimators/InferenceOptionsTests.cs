@@ -60,6 +60,16 @@ public sealed class InferenceOptionsTests : IDisposable
     }
 
     [Fact]
+    public void APlainHuggingFaceClassifierTruncatesToItsPositions()
+    {
+        // The fixture's config.json has no roberta_zh_classifier settings and 32 positions: the default length of 128 would overflow.
+        using var classifier = RobertaClassifierTransformer.Load(_ml, FixtureClassifier(_files.Root));
+        string longText = string.Join(' ', Enumerable.Range(5, 60).Select(i => $"tok{i}"));
+        string truncated = string.Join(' ', Enumerable.Range(5, 30).Select(i => $"tok{i}"));
+        Assert.Equal(classifier.Predict(truncated).Probabilities, classifier.Predict(longText).Probabilities);
+    }
+
+    [Fact]
     public void Int8GivesTheSamePredictedClassesAsFullPrecisionWithinTheStatedTolerance()
     {
         string dir = FixtureClassifier(_files.Root);
