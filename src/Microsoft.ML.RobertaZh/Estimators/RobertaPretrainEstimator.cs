@@ -68,6 +68,7 @@ public sealed class RobertaPretrainEstimator : IEstimator<RobertaEncoderTransfor
             ?? throw new ArgumentOutOfRangeException(nameof(input), $"Could not find text column '{_options.TextColumnName}'. Available columns: {string.Join(", ", input.Schema.Select(c => c.Name))}.");
         if (column.Type is not TextDataViewType)
             throw new ArgumentOutOfRangeException(nameof(input), $"Schema mismatch for text column '{_options.TextColumnName}': expected String, got {column.Type}.");
+        CheckEngine(_options); // before a row is read
         Directory.CreateDirectory(_options.OutputDirectory);
         string corpus = Path.Combine(_options.OutputDirectory, "corpus.txt");
         WriteCorpus(input, column, corpus);
@@ -81,8 +82,7 @@ public sealed class RobertaPretrainEstimator : IEstimator<RobertaEncoderTransfor
     private RobertaEncoderTransformer Fit(RobertaPretrainOptions o)
     {
         o.Validate();
-        var engineOptions = EngineSelection.Resolve(_env, o.Engine, o.Device, o.FallbackToCpu, o.InferencePrecision, o.PackPaddedSequences);
-        EngineSelection.CheckTraining(engineOptions);
+        var engineOptions = CheckEngine(o);
         using var ch = _host.Start("Fit");
         int seed = o.Seed ?? _host.Rand.Next();
         var cancellation = o.CancellationToken;
@@ -129,6 +129,14 @@ public sealed class RobertaPretrainEstimator : IEstimator<RobertaEncoderTransfor
         }, engineOptions);
         fitted.Save(Path.Combine(o.OutputDirectory, "model"));
         return fitted;
+    }
+
+    /// <summary>The engine options of <paramref name="o"/>, checked (assembly, native runtime, device) without reading any data.</summary>
+    private EngineOptions CheckEngine(RobertaPretrainOptions o)
+    {
+        var engineOptions = EngineSelection.Resolve(_env, o.Engine, o.Device, o.FallbackToCpu, o.InferencePrecision, o.PackPaddedSequences);
+        EngineSelection.CheckTraining(engineOptions);
+        return engineOptions;
     }
 
     private static void WriteCorpus(IDataView input, DataViewSchema.Column column, string path)

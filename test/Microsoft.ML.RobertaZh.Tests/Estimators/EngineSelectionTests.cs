@@ -29,6 +29,14 @@ public sealed class EngineSelectionTests : IDisposable
 #pragma warning restore CS0162
     }
 
+    private static IEnumerable<TextOnly> UnreadableTexts()
+    {
+        throw new InvalidOperationException("the data was read");
+#pragma warning disable CS0162 // Unreachable: an iterator that fails as soon as it is enumerated.
+        yield break;
+#pragma warning restore CS0162
+    }
+
     private RobertaClassifierOptions Options() => new() { ModelPath = _modelPath, BatchSize = 16, MaxSteps = 1, MaxSequenceLength = 32 };
 
     [Fact]
@@ -82,6 +90,8 @@ public sealed class EngineSelectionTests : IDisposable
             Masking = new MaskingOptions { Strategy = MaskingStrategy.Token }, Engine = EngineKind.TorchSharp, Seed = 1,
         };
         AssertNamesTorchSharpPackages(Assert.Throws<EngineUnavailableException>(() => new RobertaPretrainEstimator(new MLContext(), options).Fit()));
+        var documents = new MLContext().Data.LoadFromEnumerable(UnreadableTexts());
+        AssertNamesTorchSharpPackages(Assert.Throws<EngineUnavailableException>(() => new RobertaPretrainEstimator(new MLContext(), options).Fit(documents)));
         var cuda = Assert.Throws<EngineUnavailableException>(() => new RobertaPretrainEstimator(new MLContext(), options with { Engine = EngineKind.Managed, Device = "cuda" }).Fit());
         Assert.Contains("libtorch-cuda-12.8-linux-x64", cuda.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(output, "data")), "nothing was preprocessed");
