@@ -15,9 +15,14 @@ namespace Microsoft.ML.RobertaZh.Transforms;
 /// itself as an equivalent chain of ML.NET's own transforms: its settings and vocabulary as a constant of an
 /// <c>Expression</c> transform, the tokenization as a <c>CustomMapping</c> whose factory lives in this assembly. A model zip
 /// holding it and <c>ApplyOnnxModel</c> (whose ONNX bytes travel inside the zip) loads with plain
-/// <c>mlContext.Model.Load</c> in any process that references this library, and gives the same columns — as vectors of
-/// variable size (ML.NET fixes a custom mapping's column types at compile time), which <c>ApplyOnnxModel</c> accepts
-/// without a shape dictionary.
+/// <c>mlContext.Model.Load</c> in any process that references this library, and gives the same columns with the same
+/// types. ML.NET fixes a custom mapping's vector sizes at compile time, so a fixed-length step saves for the lengths 16,
+/// 32, 64, 128, 256, 384 and 512 (others are refused with a message when saving); dynamic-length steps save at any length.
+/// </para>
+/// <para>
+/// <b>With ApplyOnnxModel.</b> Fixed-length ids need a shape dictionary (<c>{ "input_ids": [1, MaxLength], ... }</c> for
+/// each id column); dynamic-length ids need none, as the exported graphs' sequence axis is dynamic, and cost no compute
+/// on padding.
 /// </para>
 /// </summary>
 public sealed class TokenizeForRobertaTransformer : ITransformer

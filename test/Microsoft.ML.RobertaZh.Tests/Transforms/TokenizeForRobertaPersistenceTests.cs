@@ -38,7 +38,7 @@ public sealed class TokenizeForRobertaPersistenceTests : IDisposable
         var data = ml.Data.LoadFromEnumerable(Rows);
         var options = new TokenizeForRobertaOptions
         {
-            TokenizerPath = vocab, InputColumnName = "Text", PairColumnName = pair ? "Pair" : null, MaxLength = 12, FixedLength = fixedLength,
+            TokenizerPath = vocab, InputColumnName = "Text", PairColumnName = pair ? "Pair" : null, MaxLength = 16, FixedLength = fixedLength,
             Truncation = TruncationStrategy.LongestFirst, InputIdsColumnName = "ids", TokenTypeIdsColumnName = tokenTypes ? "types" : null,
         };
         var pipeline = ml.Transforms.Text.TokenizeForRoberta(options).Append(ml.Transforms.CopyColumns("ids_copy", "ids"));
@@ -57,6 +57,8 @@ public sealed class TokenizeForRobertaPersistenceTests : IDisposable
         var output = loaded.Transform(fresh.Data.LoadFromEnumerable(Rows));
         Assert.DoesNotContain(output.Schema, c => !c.IsHidden && c.Name.StartsWith("RobertaZh.", StringComparison.Ordinal));
         Assert.Equal(tokenTypes, output.Schema.GetColumnOrNull("types") is not null);
+        foreach (string column in outputs)
+            Assert.Equal(model.Transform(data).Schema[column].Type, output.Schema[column].Type);
         for (int i = 0; i < outputs.Length; i++)
             Assert.Equal(expected[i], output.GetColumn<long[]>(outputs[i]).ToArray());
 
@@ -73,13 +75,32 @@ public sealed class TokenizeForRobertaPersistenceTests : IDisposable
             LowerCase = false, StripAccents = true, ChineseCharRanges = ChineseCharRanges.GoogleBert, MaxInputCharsPerWord = 7, NeverSplit = ["hello"], ModelMaxLength = 99,
         });
         var rows = new RowTokenizer(tokenizer, 17, fixedLength: false, TruncationStrategy.OnlyFirst);
-        var back = TokenizerSpec.Read(TokenizerSpec.Write(rows).AsMemory());
+        var saved = TokenizerSpec.Read(TokenizerSpec.Write(rows, pairs: true).AsMemory());
+        var back = saved.Rows;
+        Assert.True(saved.Pairs);
         Assert.Equal(tokenizer.Options, back.Tokenizer.Options with { NeverSplit = tokenizer.Options.NeverSplit });
         Assert.Equal(["hello"], back.Tokenizer.Options.NeverSplit);
         Assert.Equal(tokenizer.Vocabulary.Tokens, back.Tokenizer.Vocabulary.Tokens);
         Assert.Equal((17, false, TruncationStrategy.OnlyFirst), (back.MaxLength, back.FixedLength, back.Truncation));
+        Assert.False(TokenizerSpec.Read(TokenizerSpec.Write(rows, pairs: false).AsMemory()).Pairs);
         var e = Assert.Throws<InvalidDataException>(() => TokenizerSpec.Read("not base64!".AsMemory()));
         Assert.Contains("damaged", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFixedLengthWithoutACompiledSizeIsRefusedWhenSavingNaming()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Rows);
+        var model = ml.Transforms.Text.TokenizeForRoberta(SmallTokenizer(), maxLength: 12).Fit(data);
+        var e = Assert.Throws<NotSupportedException>(() => ml.Model.Save(model, data.Schema, Path.Combine(_dir, "twelve.zip")));
+        Assert.Contains("MaxLength 12", e.Message, StringComparison.Ordinal);
+        Assert.Contains("16, 32, 64, 128, 256, 384, 512", e.Message, StringComparison.Ordinal);
+        Assert.Contains("FixedLength = false", e.Message, StringComparison.Ordinal);
+        // Dynamic length saves at any length.
+        ml.Model.Save(ml.Transforms.Text.TokenizeForRoberta(SmallTokenizer(), maxLength: 12, fixedLength: false).Fit(data), data.Schema, Path.Combine(_dir, "dynamic.zip"));
+        Assert.Equal([2, 12, 13, 14, 3], new MLContext().Model.Load(Path.Combine(_dir, "dynamic.zip"), out _).Transform(
+            ml.Data.LoadFromEnumerable(new[] { new TextRow { Text = "hello worlds" } })).GetColumn<long[]>("input_ids").Single());
     }
 
     private static IEnumerable<ITransformer> Flatten(ITransformer t) => t is IEnumerable<ITransformer> chain ? chain.SelectMany(Flatten) : [t];

@@ -17,13 +17,16 @@ public sealed class TransformsApiTests
         Assert.True(typeof(IEstimator<TokenizeForRobertaTransformer>).IsAssignableFrom(typeof(TokenizeForRobertaEstimator)));
     }
 
+    private static readonly string[] Fixed = ["ITokenizedIds", "TokenizeForRobertaMapping", "TokenizeForRobertaMappingBase`1", "TokenizeForRobertaMappingInput", "TokenizedIds"];
+
     [Fact]
     public void PersistenceExportsOnlyTheTypesMlNetLoadsByContract()
     {
+        int[] sizes = [16, 32, 64, 128, 256, 384, 512];
         Assert.Equal(
-            ["TokenizeForRobertaMapping", "TokenizeForRobertaMappingInput", "TokenizeForRobertaMappingOutput", "TokenizeForRobertaPairMapping", "TokenizeForRobertaPairMappingInput"],
+            [.. Fixed.Concat(sizes.Select(n => $"TokenizeForRobertaMapping{n}")).Concat(sizes.Select(n => $"TokenizedIds{n}")).Order(StringComparer.Ordinal)],
             Exported(typeof(TokenizeForRobertaMapping)));
-        Assert.Equal("Microsoft.ML.RobertaZh.TokenizeForRoberta.v1", TokenizeForRobertaMapping.Contract);
-        Assert.Equal("Microsoft.ML.RobertaZh.TokenizeForRoberta.Pair.v1", TokenizeForRobertaPairMapping.Contract);
+        Assert.Equal("Microsoft.ML.RobertaZh.TokenizeForRoberta.v1.Dynamic", TokenizeForRobertaMapping.Contract);
+        Assert.Equal("Microsoft.ML.RobertaZh.TokenizeForRoberta.v1.Fixed128", TokenizeForRobertaMapping128.Contract);
     }
 }

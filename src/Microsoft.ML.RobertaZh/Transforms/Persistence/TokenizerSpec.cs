@@ -8,6 +8,9 @@ using Microsoft.ML.RobertaZh.Tokenization;
 
 namespace Microsoft.ML.RobertaZh.Transforms.Persistence;
 
+/// <summary>What a saved spec holds: the row tokenizer and whether the step reads pairs.</summary>
+internal sealed record SavedTokenizer(RowTokenizer Rows, bool Pairs);
+
 /// <summary>
 /// Everything a <see cref="RowTokenizer"/> is — vocabulary, tokenizer settings, length, padding, truncation — as one
 /// base64 string (gzipped JSON): the constant the saved native chain carries inside ML.NET's model zip. Reading it back is
@@ -23,15 +26,15 @@ internal static class TokenizerSpec
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    private static readonly ConditionalWeakTable<string, RowTokenizer> ByString = new();
+    private static readonly ConditionalWeakTable<string, SavedTokenizer> ByString = new();
     private static readonly Lock Gate = new();
-    private static (string Text, RowTokenizer Rows)? s_last;
+    private static (string Text, SavedTokenizer Saved)? s_last;
 
-    /// <summary>The spec of <paramref name="rows"/>.</summary>
-    public static string Write(RowTokenizer rows)
+    /// <summary>The spec of <paramref name="rows"/> (reading pairs when <paramref name="pairs"/>).</summary>
+    public static string Write(RowTokenizer rows, bool pairs)
     {
         var o = rows.Tokenizer.Options;
-        var spec = new Spec(FormatVersion, rows.MaxLength, rows.FixedLength, rows.Truncation,
+        var spec = new Spec(FormatVersion, pairs, rows.MaxLength, rows.FixedLength, rows.Truncation,
             new Settings(o.LowerCase, o.StripAccents, o.TokenizeChineseChars, o.ChineseCharRanges, o.CleanText, o.MaxInputCharsPerWord,
                 o.UnknownToken, o.ClassifierToken, o.SeparatorToken, o.PaddingToken, o.MaskToken, [.. o.NeverSplit], o.ModelMaxLength),
             rows.Tokenizer.Vocabulary.ContinuingSubwordPrefix, [.. rows.Tokenizer.Vocabulary.Tokens]);
@@ -42,22 +45,22 @@ internal static class TokenizerSpec
 
     /// <summary>The row tokenizer a spec describes (parsed once per distinct string).</summary>
     /// <exception cref="InvalidDataException">The text is not a spec this version reads.</exception>
-    public static RowTokenizer Read(ReadOnlyMemory<char> text)
+    public static SavedTokenizer Read(ReadOnlyMemory<char> text)
     {
         if (MemoryMarshal.TryGetString(text, out string? whole, out int start, out int length) && start == 0 && length == whole.Length)
             return ByString.GetValue(whole, Parse);
         // Not backed by a whole string: compare with the last one read (one model per process is the common case).
         lock (Gate)
         {
-            if (s_last is { } last && text.Span.SequenceEqual(last.Text)) return last.Rows;
+            if (s_last is { } last && text.Span.SequenceEqual(last.Text)) return last.Saved;
         }
         string copy = text.ToString();
-        var rows = Parse(copy);
-        lock (Gate) s_last = (copy, rows);
-        return rows;
+        var saved = Parse(copy);
+        lock (Gate) s_last = (copy, saved);
+        return saved;
     }
 
-    private static RowTokenizer Parse(string text)
+    private static SavedTokenizer Parse(string text)
     {
         Spec spec;
         try
@@ -79,10 +82,10 @@ internal static class TokenizerSpec
             SeparatorToken = s.SeparatorToken, PaddingToken = s.PaddingToken, MaskToken = s.MaskToken, NeverSplit = s.NeverSplit, ModelMaxLength = s.ModelMaxLength,
         };
         var tokenizer = new BertTokenizer(new Vocabulary(spec.Vocabulary, spec.ContinuingSubwordPrefix), options);
-        return new RowTokenizer(tokenizer, spec.MaxLength, spec.FixedLength, spec.Truncation);
+        return new SavedTokenizer(new RowTokenizer(tokenizer, spec.MaxLength, spec.FixedLength, spec.Truncation), spec.Pairs);
     }
 
-    private sealed record Spec(int Format, int MaxLength, bool FixedLength, TruncationStrategy Truncation, Settings Tokenizer,
+    private sealed record Spec(int Format, bool Pairs, int MaxLength, bool FixedLength, TruncationStrategy Truncation, Settings Tokenizer,
         string ContinuingSubwordPrefix, string[] Vocabulary);
 
     private sealed record Settings(bool LowerCase, bool? StripAccents, bool TokenizeChineseChars, ChineseCharRanges ChineseCharRanges, bool CleanText,
