@@ -63,7 +63,22 @@ public static class OnnxExporter
         {
             warnings.Add($"{modelDirectory} has no vocab.txt: none is written beside the ONNX file and the metadata has no tokenizer settings.");
         }
-        return Write(model, outputPath, options, vocabulary, tokenizerOptions, task, pooler: model.Heads.Pooler && !poolerMissing, warnings, modelDirectory);
+        return Write(model, outputPath, options, vocabulary, tokenizerOptions, task, pooler: model.Heads.Pooler && !poolerMissing, warnings, modelDirectory,
+            task == OnnxModelTask.Classifier ? SavedClassifier(model.Config) : null);
+    }
+
+    // A directory written by RobertaClassifierTransformer.Save records its task and truncation length under
+    // roberta_zh_classifier: export it as transformer.ExportOnnx would (classification metadata, model_max_length).
+    private static ExportExtras? SavedClassifier(BertConfig config)
+    {
+        if (config.ExtensionData?.TryGetValue("roberta_zh_classifier", out var settings) != true || settings.ValueKind != JsonValueKind.Object) return null;
+        var metadata = new Dictionary<string, string>();
+        if (settings.TryGetProperty("task", out var task) && task.GetString() is "binary" or "multiclass")
+            metadata[MetadataKeys.Classification] = task.GetString()!;
+        int? truncation = settings.TryGetProperty("max_sequence_length", out var max) && max.TryGetInt32(out int m) && m > 0
+            ? Math.Min(m, config.MaxPositionEmbeddings)
+            : null;
+        return new ExportExtras(TokenizerMaxLength: truncation, Metadata: metadata);
     }
 
     /// <summary>

@@ -57,6 +57,22 @@ public sealed class TransformerExportTests : IDisposable
     }
 
     [Fact]
+    public void ASavedClassifierDirectoryExportsAsTheTransformerDoes()
+    {
+        var ml = new MLContext(seed: 1);
+        using var classifier = RobertaClassifierTransformer.Load(ml, Classifiers.BinaryDirectory(_dir.Path));
+        classifier.Save(_dir.File("saved"));
+        using var fromTransformer = OnnxBertSession.Load(classifier.ExportOnnx(_dir.File("a/model.onnx")).ModelPath);
+        using var fromDirectory = OnnxBertSession.Load(OnnxExporter.Export(_dir.File("saved"), _dir.File("b/model.onnx")).ModelPath);
+        Assert.Equal(OnnxModelTask.Classifier, fromDirectory.Info.Task);
+        Assert.Equal(fromTransformer.Info.Labels, fromDirectory.Info.Labels);
+        Assert.Equal("binary", fromDirectory.Info.Metadata["classification"]);
+        Assert.Equal(fromTransformer.Info.TokenizerOptions, fromDirectory.Info.TokenizerOptions! with { NeverSplit = fromTransformer.Info.TokenizerOptions!.NeverSplit });
+        var batch = Batches.MixedLengths();
+        Assert.Equal(fromTransformer.Forward(batch).Logits, fromDirectory.Forward(batch).Logits);
+    }
+
+    [Fact]
     public void AClassifierExportsAsItsEncoderButNotForFillMask()
     {
         var ml = new MLContext(seed: 1);
