@@ -29,6 +29,7 @@ internal static class GraphCache
     private const string HeadFile = "masked-lm-head.onnx";
     private const string CompleteMarker = "complete";
     private static readonly TimeSpan StaleTemporary = TimeSpan.FromHours(6);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> Exporting = new(StringComparer.Ordinal);
 
     /// <summary><c>$ROBERTA_ZH_ONNX_CACHE</c>, else <c>roberta-zh-onnx-cache</c> under the system temp folder.</summary>
     public static string DefaultDirectory =>
@@ -43,6 +44,13 @@ internal static class GraphCache
     public static CachedGraphs GetOrExport(BertModel model, string root, bool fused, int keep, Func<string, bool> inUse)
     {
         string key = Key(model, fused);
+        // One export per key in this process: a second caller for the same weights waits and then finds the entry.
+        lock (Exporting.GetOrAdd(Path.Combine(root, key), _ => new object()))
+            return GetOrExport(model, root, fused, keep, inUse, key);
+    }
+
+    private static CachedGraphs GetOrExport(BertModel model, string root, bool fused, int keep, Func<string, bool> inUse, string key)
+    {
         string directory = Path.Combine(root, key);
         var graphs = new CachedGraphs(key, directory, Path.Combine(directory, ModelFile), model.Heads.MaskedLm ? Path.Combine(directory, HeadFile) : null);
         string marker = Path.Combine(directory, CompleteMarker);

@@ -89,6 +89,26 @@ public sealed class GraphCacheTests : IDisposable
     }
 
     [Fact]
+    public void ConcurrentEnginesForTheSameWeightsExportOnceAndShareTheSession()
+    {
+        var factory = new OnnxRuntimeEngineFactory { CacheDirectory = _dir.File("cache") };
+        var model = Model(4);
+        var engines = new OnnxRuntimeEngine[4];
+        Parallel.For(0, engines.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => engines[i] = (OnnxRuntimeEngine)factory.CreateInference(model, OnnxCpu));
+        try
+        {
+            Assert.All(engines, e => Assert.Same(engines[0].Info, e.Info));
+            Assert.Single(Entries()); // and no temporary folder left behind
+            var batch = new BertBatch(2, 3, [3, 4, 5, 6, 7, 0], attentionMask: [1, 1, 1, 1, 1, 0]);
+            Assert.All(engines, e => Assert.Equal(engines[0].Forward(batch).Logits, e.Forward(batch).Logits));
+        }
+        finally
+        {
+            foreach (var e in engines) e?.Dispose();
+        }
+    }
+
+    [Fact]
     public void TheKeyCoversTheConfigTheHeadsAndEveryWeight()
     {
         var model = Model(1);
