@@ -10,7 +10,7 @@ namespace Microsoft.ML.RobertaZh.Cli.Commands;
 using Command = System.CommandLine.Command;
 
 /// <summary>
-/// <c>roberta-zh encode --model DIR [--top-k K] [--batch-size B] [--engine E] [--device D] [--int8] [--pack]</c>: JSON lines
+/// <c>roberta-zh encode --model DIR [--top-k K] [--batch-size B] [--engine E] [--device D] [--int8] [--no-pack]</c>: JSON lines
 /// of token ids on stdin, one JSON line of hidden states, pooler output and (when the checkpoint has those heads)
 /// classification logits and masked-LM top-k on stdout, computed on the chosen engine.
 /// </summary>
@@ -41,11 +41,11 @@ internal static class EncodeCommand
 
     /// <summary>
     /// Encodes every line of <paramref name="input"/> on an engine made with <paramref name="engine"/> (default: managed,
-    /// CPU), writing one JSON line per input to <paramref name="output"/>.
+    /// CPU, packed as the command's default), writing one JSON line per input to <paramref name="output"/>.
     /// </summary>
     public static void Run(BertModel model, TextReader input, Stream output, int topK, int batchSize, EngineOptions? engine = null)
     {
-        using var encoder = BertEngines.CreateInference(model, engine ?? Engines.EngineOptions.Default);
+        using var encoder = BertEngines.CreateInference(model, engine ?? Engines.EngineOptions.Default with { PackPaddedSequences = true });
         using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = false });
         var pending = new List<EncodeRequest>(batchSize);
         int lineNumber = 0;

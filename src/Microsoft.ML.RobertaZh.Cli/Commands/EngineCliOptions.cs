@@ -11,13 +11,13 @@ using Command = System.CommandLine.Command;
 /// <summary>
 /// The engine options of the commands that run the model: <c>--engine managed|torchsharp|onnxruntime</c>,
 /// <c>--device cpu|cuda|cuda:N</c>, <c>--fallback-to-cpu</c>, and on the inference commands <c>--int8</c> and
-/// <c>--pack</c>. Training commands refuse onnxruntime (it runs inference only).
+/// <c>--no-pack</c> (packing is on by default). Training commands refuse onnxruntime (it runs inference only).
 /// </summary>
 internal sealed class EngineCliOptions
 {
     private readonly bool _training;
 
-    /// <summary>The engine options of a training command (no --int8/--pack) or of an inference command.</summary>
+    /// <summary>The engine options of a training command (no --int8/--no-pack) or of an inference command.</summary>
     public EngineCliOptions(bool training)
     {
         _training = training;
@@ -29,7 +29,11 @@ internal sealed class EngineCliOptions
             DefaultValueFactory = _ => "managed",
         };
         Int8 = new Option<bool>("--int8") { Description = "Dynamic int8 inference (managed engine): faster, within a few tenths of a point of fp32 accuracy." };
-        Pack = new Option<bool>("--pack") { Description = "Skip padded positions (managed engine): faster on batches of mixed lengths, within 1e-5 of the padded computation." };
+        NoPack = new Option<bool>("--no-pack")
+        {
+            Description = "Compute padded positions (the padded batch, within 1e-5) instead of packing each batch's valid tokens, the default (managed engine: "
+                + "each input scored bit for bit as if alone, faster on mixed lengths).",
+        };
     }
 
     public Option<string> Engine { get; }
@@ -40,7 +44,7 @@ internal sealed class EngineCliOptions
 
     public Option<bool> Int8 { get; }
 
-    public Option<bool> Pack { get; }
+    public Option<bool> NoPack { get; }
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -50,7 +54,7 @@ internal sealed class EngineCliOptions
         command.Options.Add(FallbackToCpu);
         if (_training) return;
         command.Options.Add(Int8);
-        command.Options.Add(Pack);
+        command.Options.Add(NoPack);
     }
 
     /// <summary>The engine named by --engine.</summary>
@@ -99,19 +103,19 @@ internal sealed class EngineCliOptions
     /// <summary>--fallback-to-cpu as the options' nullable setting (null when not given).</summary>
     public bool? FallbackOf(ParseResult parse) => parse.GetValue(FallbackToCpu) ? true : null;
 
-    /// <summary>The inference options of a loading command (--int8 and --pack override the saved model's settings only when given).</summary>
+    /// <summary>The inference options of a loading command (--int8 and --no-pack override the saved model's settings only when given).</summary>
     public RobertaInferenceOptions Inference(ParseResult parse) => new()
     {
         Engine = CheckedKind(parse), Device = DeviceOf(parse), FallbackToCpu = FallbackOf(parse),
         InferencePrecision = parse.GetValue(Int8) ? InferencePrecision.DynamicInt8 : null,
-        PackPaddedSequences = parse.GetValue(Pack) ? true : null,
+        PackPaddedSequences = parse.GetValue(NoPack) ? false : null,
     };
 
-    /// <summary>The engine options of a command that runs a model directly (encode): --int8 and --pack as given, else full precision, padded.</summary>
+    /// <summary>The engine options of a command that runs a model directly (encode): --int8 and --no-pack as given, else full precision, packed.</summary>
     public EngineOptions EngineOptions(ParseResult parse) => new()
     {
         Engine = CheckedKind(parse), Device = DeviceOf(parse) ?? "cpu", FallbackToCpu = parse.GetValue(FallbackToCpu),
         InferencePrecision = parse.GetValue(Int8) ? InferencePrecision.DynamicInt8 : InferencePrecision.FullPrecision,
-        PackPaddedSequences = parse.GetValue(Pack),
+        PackPaddedSequences = !parse.GetValue(NoPack),
     };
 }

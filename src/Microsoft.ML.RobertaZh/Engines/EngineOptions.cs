@@ -37,9 +37,11 @@ public sealed record EngineOptions
 
     /// <summary>
     /// Skip padded positions in inference passes of engines made by <see cref="BertEngines.CreateInference"/> (see
-    /// <see cref="BertModel.PackPaddedSequences"/>): valid positions agree with the padded computation within 1e-5 relative
-    /// in full precision, not bit for bit, so it is off by default. The managed engine implements it; the others compute the
-    /// padded batch (same valid outputs) and ignore it. Training engines ignore it.
+    /// <see cref="BertModel.PackPaddedSequences"/>): each sequence's outputs are then bit for bit those of running it alone,
+    /// whatever shares its batch, and within 1e-5 relative of the padded computation (which itself moves by ~1e-7 with the
+    /// batch's longest sequence). Default false here, as on <see cref="BertModel"/>; the transformers of
+    /// <c>Microsoft.ML.RobertaZh.Estimators</c> turn it on by default. The managed engine implements it; the others compute
+    /// the padded batch and ignore it. Training engines ignore it.
     /// </summary>
     public bool PackPaddedSequences { get; init; }
 

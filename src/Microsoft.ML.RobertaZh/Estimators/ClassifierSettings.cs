@@ -39,7 +39,8 @@ internal sealed record ClassifierSettings
     public int Stride { get; init; } = 64;
     public int BatchSize { get; init; } = 32;
     public InferencePrecision InferencePrecision { get; init; }
-    public bool PackPaddedSequences { get; init; }
+    /// <summary>On unless saved off (models saved before the setting existed get the default too).</summary>
+    public bool PackPaddedSequences { get; init; } = true;
 
     public static ClassifierSettings From(RobertaClassifierOptions o, ClassLabels labels) => new()
     {

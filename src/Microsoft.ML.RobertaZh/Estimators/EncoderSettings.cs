@@ -24,7 +24,8 @@ internal sealed record EncoderSettings
     public int MaxSequenceLength { get; init; } = 128;
     public int BatchSize { get; init; } = 32;
     public InferencePrecision InferencePrecision { get; init; }
-    public bool PackPaddedSequences { get; init; }
+    /// <summary>On unless saved off (models saved before the setting existed get the default too).</summary>
+    public bool PackPaddedSequences { get; init; } = true;
 
     public void WriteTo(BertConfig config)
     {

@@ -25,11 +25,11 @@ public sealed class RobertaEncoderTransformer : ITransformer, IDisposable
 
     /// <summary>
     /// Pairs a model with its tokenizer; the transformer reads "Text" and writes "Features" ([CLS] pooling), on the engine,
-    /// device and arithmetic of <paramref name="inference"/> (default: managed, CPU, full precision, padded).
+    /// device and arithmetic of <paramref name="inference"/> (default: managed, CPU, full precision, packed).
     /// </summary>
     /// <exception cref="EngineUnavailableException">The engine's assembly or native runtime, or the device, is not available here.</exception>
     public RobertaEncoderTransformer(BertModel model, BertTokenizer tokenizer, RobertaInferenceOptions? inference = null)
-        : this(model, tokenizer, new EncoderSettings(), EngineSelection.ForLoad(null, inference, InferencePrecision.FullPrecision, false))
+        : this(model, tokenizer, new EncoderSettings(), EngineSelection.ForLoad(null, inference, InferencePrecision.FullPrecision, savedPacking: true))
     {
     }
 

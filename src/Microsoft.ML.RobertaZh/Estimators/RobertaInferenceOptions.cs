@@ -30,6 +30,9 @@ public sealed record RobertaInferenceOptions
     /// <summary>Full precision or dynamic int8 (managed engine only); null (the default) keeps the saved model's setting (full precision if it has none).</summary>
     public InferencePrecision? InferencePrecision { get; init; }
 
-    /// <summary>Skip padded positions (managed engine; within 1e-5 of the padded computation); null (the default) keeps the saved model's setting (off if it has none).</summary>
+    /// <summary>
+    /// Skip padded positions (managed engine: each row bit for bit as if scored alone; false gives the padded computation,
+    /// within 1e-5 relative); null (the default) keeps the saved model's setting (on if it has none).
+    /// </summary>
     public bool? PackPaddedSequences { get; init; }
 }
