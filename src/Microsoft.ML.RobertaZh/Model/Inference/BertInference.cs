@@ -55,8 +55,8 @@ internal static class BertInference
             var s = a.Layer(l);
             float[] input = x;
             linears.Forward(l, LinearSlot.Qkv, s.Qkv, input, n, epilogue: null);
-            if (lengths is null) Attention.Forward(s.Context, s.AttentionProbs, [], s.Qkv, a.AdditiveMask, bsz, t, h, heads, 0f, 0, 0);
-            else Attention.ForwardPacked(s.Context, s.AttentionProbs, s.Qkv, lengths, offsets, h, heads);
+            if (lengths is null) Attention.ForwardInference(s.Context, s.Qkv, a.AdditiveMask, bsz, t, h, heads);
+            else Attention.ForwardPacked(s.Context, s.Qkv, lengths, offsets, h, heads);
             // LayerNorm1 = LayerNorm(dense(context) + input), the add and the norm per finished row block.
             linears.Forward(l, LinearSlot.AttentionOutput, s.Residual1, s.Context, n, (first, count) =>
                 LayerNorm.AddForwardRows(s.LayerNorm1, s.Mean1, s.Rstd1, s.Residual1, input,

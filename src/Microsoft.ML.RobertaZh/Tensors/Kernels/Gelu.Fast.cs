@@ -10,8 +10,8 @@ namespace Microsoft.ML.RobertaZh.Tensors.Kernels;
 /// path, also used for vector tails) — so all three give bit-identical results, whatever the CPU.
 /// <para>
 /// With z = min(|x|, 13): exp(−z²/2) is computed from the exact square z² = hi + lo (an FMA) by Cody–Waite reduction
-/// (n = round(−hi/2·log₂e), r = −hi/2 − n·ln2 − lo/2) and a degree-6 polynomial for e^r on |r| ≤ ln2/2, scaled by 2ⁿ
-/// through the exponent bits (n ≥ −122, so never denormal). Then ½·erfc(a), a = z/√2, is exp(−z²/2)·(3/2)·t·G(1 − 6t)
+/// (n = round(−hi/2·log₂e), r = −hi/2 − n·ln2 − lo/2) and <see cref="FastExp.Reduced(float, float)"/> (n ≥ −122, so never
+/// denormal). Then ½·erfc(a), a = z/√2, is exp(−z²/2)·(3/2)·t·G(1 − 6t)
 /// with t = 1/(3 + a) and G(Y) = erfcx(a)·(3 + a)/3 a degree-9 polynomial in Y = (a − 3)/(a + 3) ∈ [−1, 0.51]
 /// (coefficients fitted for this project by Chebyshev interpolation, max error 1.5e-9 on G ∈ [0.25, 1]). Φ(x) is
 /// that tail for x &lt; 0 and one minus it otherwise, with no cancellation in the negative tail; beyond |x| &gt; 13,
@@ -26,10 +26,6 @@ namespace Microsoft.ML.RobertaZh.Tensors.Kernels;
 internal static partial class Gelu
 {
     private const float Limit = 13f;
-    private const float Log2E = 1.442695022e+00f;
-    private const float Ln2Hi = 6.933593750e-01f; // ln 2 with 8 trailing zero bits: n·Ln2Hi is exact for |n| ≤ 255
-    private const float Ln2Lo = -2.121944417e-04f;
-    private const float E2 = 5.000000000e-01f, E3 = 1.666641533e-01f, E4 = 4.166635126e-02f, E5 = 8.375128731e-03f, E6 = 1.394111197e-03f;
     private const float C = 3f, HalfC = 1.5f, TwoC = 6f;
     private const float G0 = 3.580023050e-01f, G1 = -2.944648266e-01f, G2 = 1.967427880e-01f, G3 = -1.034889221e-01f, G4 = 3.984260932e-02f;
     private const float G5 = -8.944963105e-03f, G6 = -4.057525366e-04f, G7 = 1.024492551e-03f, G8 = -1.679167763e-04f, G9 = -1.117600696e-04f;
@@ -43,17 +39,11 @@ internal static partial class Gelu
         float hi = z * z;
         float lo = MathF.FusedMultiplyAdd(z, z, -hi);
         float u = hi * -0.5f;
-        float n = MathF.Round(u * Log2E);
-        float r = MathF.FusedMultiplyAdd(n, -Ln2Hi, u);
-        r = MathF.FusedMultiplyAdd(n, -Ln2Lo, r);
+        float n = MathF.Round(u * FastExp.Log2E);
+        float r = MathF.FusedMultiplyAdd(n, -FastExp.Ln2Hi, u);
+        r = MathF.FusedMultiplyAdd(n, -FastExp.Ln2Lo, r);
         r = MathF.FusedMultiplyAdd(lo, -0.5f, r);
-        float p = MathF.FusedMultiplyAdd(E6, r, E5);
-        p = MathF.FusedMultiplyAdd(p, r, E4);
-        p = MathF.FusedMultiplyAdd(p, r, E3);
-        p = MathF.FusedMultiplyAdd(p, r, E2);
-        p = MathF.FusedMultiplyAdd(p, r, 1f);
-        p = MathF.FusedMultiplyAdd(p, r, 1f);
-        float e = p * BitConverter.Int32BitsToSingle(((int)n + 127) << 23);
+        float e = FastExp.Reduced(n, r);
         gaussian = abs > Limit ? 0f : e;
         float t = 1f / ((z * InvSqrt2) + C);
         float y = MathF.FusedMultiplyAdd(t, -TwoC, 1f);
@@ -79,17 +69,11 @@ internal static partial class Gelu
         var hi = z * z;
         var lo = Vector512.FusedMultiplyAdd(z, z, -hi);
         var u = hi * Vector512.Create(-0.5f);
-        var n = Vector512.Round(u * Vector512.Create(Log2E));
-        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), u);
-        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
+        var n = Vector512.Round(u * Vector512.Create(FastExp.Log2E));
+        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-FastExp.Ln2Hi), u);
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-FastExp.Ln2Lo), r);
         r = Vector512.FusedMultiplyAdd(lo, Vector512.Create(-0.5f), r);
-        var p = Vector512.FusedMultiplyAdd(Vector512.Create(E6), r, Vector512.Create(E5));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E4));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E3));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E2));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
-        var e = p * Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23).AsSingle();
+        var e = FastExp.Reduced(n, r);
         gaussian = Vector512.AndNot(e, Vector512.GreaterThan(abs, Vector512.Create(Limit)));
         var t = Vector512<float>.One / ((z * Vector512.Create(InvSqrt2)) + Vector512.Create(C));
         var y = Vector512.FusedMultiplyAdd(t, Vector512.Create(-TwoC), Vector512<float>.One);
@@ -115,17 +99,11 @@ internal static partial class Gelu
         var hi = z * z;
         var lo = Vector256.FusedMultiplyAdd(z, z, -hi);
         var u = hi * Vector256.Create(-0.5f);
-        var n = Vector256.Round(u * Vector256.Create(Log2E));
-        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Hi), u);
-        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Lo), r);
+        var n = Vector256.Round(u * Vector256.Create(FastExp.Log2E));
+        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-FastExp.Ln2Hi), u);
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-FastExp.Ln2Lo), r);
         r = Vector256.FusedMultiplyAdd(lo, Vector256.Create(-0.5f), r);
-        var p = Vector256.FusedMultiplyAdd(Vector256.Create(E6), r, Vector256.Create(E5));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(E4));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(E3));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(E2));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One);
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One);
-        var e = p * Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
+        var e = FastExp.Reduced(n, r);
         gaussian = Vector256.AndNot(e, Vector256.GreaterThan(abs, Vector256.Create(Limit)));
         var t = Vector256<float>.One / ((z * Vector256.Create(InvSqrt2)) + Vector256.Create(C));
         var y = Vector256.FusedMultiplyAdd(t, Vector256.Create(-TwoC), Vector256<float>.One);
