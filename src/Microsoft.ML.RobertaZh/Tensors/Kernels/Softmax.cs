@@ -175,6 +175,25 @@ internal static class Softmax
             return;
         }
 
+        sum = ExpRow(probs, scores, additiveMask, scale, out max);
+
+        // Pass 3: normalize by multiplying with 1/Σ (within one rounding of dividing).
+        TensorPrimitives.Multiply(probs[..n], 1f / sum, probs[..n]);
+    }
+
+    /// <summary>
+    /// The first two passes of <see cref="ForwardRow(Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, float)"/>:
+    /// probs[j] = exp(z_j − max z) with z = scores·scale (+ mask), unnormalized; returns Σ_j probs[j] (for callers that
+    /// fold the normalization into a later product, as the tiled attention does).
+    /// </summary>
+    /// <param name="probs">Length ≥ cols (cols = scores.Length); may alias <paramref name="scores"/> exactly.</param>
+    /// <param name="scores">One row of cols ≥ 1 scores.</param>
+    /// <param name="additiveMask">Empty or length ≥ cols.</param>
+    /// <param name="scale">Score multiplier.</param>
+    /// <param name="max">Maximum of the scaled, masked scores.</param>
+    internal static float ExpRow(Span<float> probs, ReadOnlySpan<float> scores, ReadOnlySpan<float> additiveMask, float scale, out float max)
+    {
+        int n = scores.Length;
         probs = probs[..n];
         bool masked = !additiveMask.IsEmpty;
         ref float s = ref MemoryMarshal.GetReference(scores);
@@ -260,10 +279,8 @@ internal static class Softmax
             total += e;
         }
 
-        // Pass 3: normalize by multiplying with 1/Σ (within one rounding of dividing).
-        TensorPrimitives.Multiply(probs, 1f / total, probs);
         max = mx;
-        sum = total;
+        return total;
     }
 
     /// <summary>Largest lane (NaN if any lane is NaN).</summary>
