@@ -104,7 +104,7 @@ internal static class KernelProfile
         Step("int8 qkv", () => Int8Gemm.Forward(qkv, x, q1, bqkv, n));
         Step("attention (inference)", () => Attention.ForwardInference(ctx, qkv, mask, batch, seq, h, heads));
         Step("int8 attn out + LN", () => Int8Gemm.Forward(o1, ctx, q2, bo, n, ln1));
-        Step("int8 intermediate + GELU", () => Int8Gemm.Forward(act, ln, q3, bi, n, gelu));
+        Step("int8 intermediate + GELU", () => Int8Gemm.Forward(act, ln, q3, bi, n, gelu: true));
         Step("int8 output + LN", () => Int8Gemm.Forward(o2, act, q4, bo, n, ln2));
         Console.WriteLine($"{"int8 layer",-28} {total,9:F3} ms");
         return 0;

@@ -62,8 +62,7 @@ internal static class BertInference
                 LayerNorm.AddForwardRows(s.LayerNorm1, s.Mean1, s.Rstd1, s.Residual1, input,
                     P(p, o.AttentionLayerNormWeight, h), P(p, o.AttentionLayerNormBias, h), first, count, h, eps));
             // Intermediate = gelu(dense(LayerNorm1)), in place.
-            linears.Forward(l, LinearSlot.Intermediate, s.Intermediate, s.LayerNorm1, n, (first, count) =>
-                Gelu.ApplySerial(s.Intermediate.AsSpan(first * ff, count * ff)));
+            linears.Forward(l, LinearSlot.Intermediate, s.Intermediate, s.LayerNorm1, n, epilogue: null, gelu: true);
             // LayerNorm2 = LayerNorm(dense(intermediate) + LayerNorm1): the layer's output.
             linears.Forward(l, LinearSlot.Output, s.Residual2, s.Intermediate, n, (first, count) =>
                 LayerNorm.AddForwardRows(s.LayerNorm2, s.Mean2, s.Rstd2, s.Residual2, s.LayerNorm1,

@@ -63,11 +63,13 @@ internal static unsafe partial class Int8Gemm
     };
 
     /// <summary>
-    /// output (rows, weights.OutFeatures) = dequantized q8(input) · wqᵀ + bias; then <paramref name="epilogue"/> per
-    /// finished row block. <paramref name="input"/> is (rows, weights.InFeatures); bias is empty or OutFeatures long.
+    /// output (rows, weights.OutFeatures) = dequantized q8(input) · wqᵀ + bias, passed through GELU when
+    /// <paramref name="gelu"/> (applied to each dequantized vector before it is stored: the values of
+    /// <see cref="Gelu.Forward"/> on the unfused output); then <paramref name="epilogue"/> per finished row block.
+    /// <paramref name="input"/> is (rows, weights.InFeatures); bias is empty or OutFeatures long.
     /// </summary>
     public static void Forward(Span<float> output, ReadOnlySpan<float> input, QuantizedWeights weights, ReadOnlySpan<float> bias,
-        int rows, RowBlockEpilogue? epilogue = null, Int8Kernel kernel = Int8Kernel.Auto)
+        int rows, RowBlockEpilogue? epilogue = null, Int8Kernel kernel = Int8Kernel.Auto, bool gelu = false)
     {
         ArgumentNullException.ThrowIfNull(weights);
         KernelGuard.NonNegative(rows, nameof(rows));
@@ -84,7 +86,7 @@ internal static unsafe partial class Int8Gemm
         fixed (float* pi = input)
         fixed (float* pb = bias)
         {
-            var job = new Job(po, pi, bias.IsEmpty ? null : pb, weights, rows, kernel, epilogue);
+            var job = new Job(po, pi, bias.IsEmpty ? null : pb, weights, rows, kernel, epilogue, gelu);
             if (!KernelParallel.ShouldParallelize((long)rows * n * k / 64, blocks))
             {
                 for (int block = 0; block < blocks; block++) job.Run(block);
@@ -97,7 +99,7 @@ internal static unsafe partial class Int8Gemm
     }
 
     /// <summary>One call's pointers; a class so the parallel loop can capture it without copying spans.</summary>
-    private sealed class Job(float* output, float* input, float* bias, QuantizedWeights weights, int rows, Int8Kernel kernel, RowBlockEpilogue? epilogue)
+    private sealed class Job(float* output, float* input, float* bias, QuantizedWeights weights, int rows, Int8Kernel kernel, RowBlockEpilogue? epilogue, bool gelu)
     {
         public void Run(int block)
         {
@@ -128,7 +130,7 @@ internal static unsafe partial class Int8Gemm
                         default: TileScalar(groups, a, kp, panels, tile); break;
                     }
                     int mr = Math.Min(MR, count - r);
-                    StoreTile(tile, mr, nr, rowScales + r, weights, col, bias, output + (nint)(first + r) * n + col, n);
+                    StoreTile(tile, mr, nr, rowScales + r, weights, col, bias, output + (nint)(first + r) * n + col, n, gelu);
                 }
             }
             epilogue?.Invoke(first, count);
@@ -169,9 +171,12 @@ internal static unsafe partial class Int8Gemm
         }
     }
 
-    /// <summary>Dequantizes the valid mr×nr corner of an int32 tile (row stride NR) into C, adding the bias.</summary>
+    /// <summary>
+    /// Dequantizes the valid mr×nr corner of an int32 tile (row stride NR) into C, adding the bias and, when
+    /// <paramref name="gelu"/>, applying GELU: 16 lanes, 8 lanes or one at a time with the same operations per element.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreTile(int* tile, int mr, int nr, float* rowScales, QuantizedWeights w, int col, float* bias, float* c, int ldc)
+    private static void StoreTile(int* tile, int mr, int nr, float* rowScales, QuantizedWeights w, int col, float* bias, float* c, int ldc, bool gelu)
     {
         fixed (float* ws = w.Scales)
         fixed (int* comp = w.Compensation)
@@ -182,6 +187,17 @@ internal static unsafe partial class Int8Gemm
                 float* dst = c + (nint)r * ldc;
                 float rowScale = rowScales[r];
                 int j = 0;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    var vs = Vector512.Create(rowScale);
+                    for (; j + 16 <= nr; j += 16)
+                    {
+                        var v = Vector512.ConvertToSingle(Vector512.Load(acc + j) - Vector512.Load(comp + col + j)) * (vs * Vector512.Load(ws + col + j));
+                        if (bias != null) v += Vector512.Load(bias + col + j);
+                        if (gelu) v = Gelu.Apply(v);
+                        v.Store(dst + j);
+                    }
+                }
                 if (Vector256.IsHardwareAccelerated)
                 {
                     var vs = Vector256.Create(rowScale);
@@ -189,13 +205,15 @@ internal static unsafe partial class Int8Gemm
                     {
                         var v = Vector256.ConvertToSingle(Vector256.Load(acc + j) - Vector256.Load(comp + col + j)) * (vs * Vector256.Load(ws + col + j));
                         if (bias != null) v += Vector256.Load(bias + col + j);
+                        if (gelu) v = Gelu.Apply(v);
                         v.Store(dst + j);
                     }
                 }
                 for (; j < nr; j++)
                 {
                     float v = (float)(acc[j] - comp[col + j]) * (rowScale * ws[col + j]);
-                    dst[j] = bias != null ? v + bias[col + j] : v;
+                    if (bias != null) v += bias[col + j];
+                    dst[j] = gelu ? Gelu.Apply(v) : v;
                 }
             }
         }

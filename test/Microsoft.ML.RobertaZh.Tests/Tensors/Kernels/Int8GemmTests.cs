@@ -150,6 +150,31 @@ public class Int8GemmTests
     }
 
     [Fact]
+    public void FusedGeluEqualsTheUnfusedProductThenGeluBitForBitWithEveryKernel()
+    {
+        // GELU applied to each dequantized vector before the store (16, 8 or 1 lanes, depending on the tile's width)
+        // against the product followed by Gelu.Forward: odd and full tiles, partial row tiles, bias or none.
+        foreach (var (m, n, k) in new[] { (1, 1, 1), (7, 33, 5), (13, 64, 19), (50, 31, 40), (97, 100, 129) })
+        {
+            float[] x = ReferenceGemm.RandomFloats(m * k, m + n), w = ReferenceGemm.RandomFloats(n * k, k);
+            float[] bias = ReferenceGemm.RandomFloats(n, 3);
+            using var q = new QuantizedWeights(w, n, k);
+            foreach (var kernel in SupportedKernels)
+            {
+                foreach (var b in new[] { bias, null })
+                {
+                    var expected = new float[m * n];
+                    Int8Gemm.Forward(expected, x, q, b, m, kernel: kernel);
+                    Gelu.Forward(expected, expected);
+                    var fused = new float[m * n];
+                    Int8Gemm.Forward(fused, x, q, b, m, kernel: kernel, gelu: true);
+                    Assert.Equal(expected, fused);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void EpilogueSeesEveryRowOnceAfterItIsWritten()
     {
         int m = 130, n = 20, k = 16;
