@@ -29,8 +29,9 @@ internal delegate void RowBlockEpilogue(int firstRow, int rowCount);
 /// </summary>
 /// <remarks>
 /// For each row i: s_i = max_k |x[i,k]| / 127, q[i,k] = round_even(x[i,k] · 127 / max) ∈ [−127, 127], stored as
-/// u = q + 128 ∈ [1, 255]. Then acc[i,o] = Σ_k u[i,k]·wq[o,k] exactly in int32, and
-/// output[i,o] = float(acc[i,o] − 128·Σ_k wq[o,k]) · (s_i · scale_o) + bias_o, evaluated in that order with separate
+/// u = q + 128 ∈ [1, 255] (<see cref="MaxActivation"/>, <see cref="ActivationOffset"/>). Then acc[i,o] = Σ_k
+/// u[i,k]·wq[o,k] exactly in int32, and output[i,o] = float(acc[i,o] − 128·Σ_k wq[o,k]) · (s_i · scale_o) + bias_o
+/// (then GELU when asked), evaluated in that order with separate
 /// (unfused) multiply and add, so every kernel — vector or scalar — gives bit-identical outputs.
 /// Rows are processed in blocks of <see cref="RowBlock"/>: each block is quantized into the worker's own buffer and
 /// multiplied while it is still in cache, then an optional epilogue (GELU, residual + LayerNorm, ...) runs on it.
@@ -42,6 +43,15 @@ internal static unsafe partial class Int8Gemm
 
     /// <summary>Output channels of one micro-tile (two 16-channel panels).</summary>
     internal const int NR = 32;
+
+    /// <summary>Largest activation magnitude after quantization: q = round_even(x·MaxActivation/max|row|) (8 bits).</summary>
+    internal const int MaxActivation = 127;
+
+    /// <summary>Added to q so the activations are unsigned bytes for vpmaddubsw: codes in [1, 2·MaxActivation + 1].</summary>
+    internal const int ActivationOffset = MaxActivation + 1;
+
+    /// <summary>Largest activation code (q + offset).</summary>
+    internal const int MaxActivationCode = 2 * MaxActivation + 1;
 
     /// <summary>Rows per parallel task (a multiple of <see cref="MR"/>).</summary>
     internal const int RowBlock = 48;
@@ -106,12 +116,12 @@ internal static unsafe partial class Int8Gemm
             int first = block * RowBlock;
             int count = Math.Min(RowBlock, rows - first);
             int k = weights.InFeatures, kp = weights.PaddedIn, n = weights.OutFeatures;
-            // Rows past `count` (up to a whole tile) stay at the offset value 128, i.e. q = 0.
+            // Rows past `count` (up to a whole tile) are set to the offset value, i.e. q = 0.
             int paddedRows = (count + MR - 1) / MR * MR;
             byte* quantized = Buffers.Activations(RowBlock * kp);
             float* rowScales = Buffers.Scales(RowBlock);
             QuantizeRows(input + (nint)first * k, count, k, kp, quantized, rowScales);
-            new Span<byte>(quantized + (nint)count * kp, (paddedRows - count) * kp).Fill(128);
+            new Span<byte>(quantized + (nint)count * kp, (paddedRows - count) * kp).Fill(ActivationOffset);
 
             int* tile = stackalloc int[MR * NR];
             int groups = kp / 4;
@@ -139,7 +149,7 @@ internal static unsafe partial class Int8Gemm
 
     /// <summary>
     /// Quantizes <paramref name="count"/> rows of <paramref name="k"/> floats to u8 = round_even(x·127/max|row|) + 128
-    /// (stride <paramref name="kp"/>, padding columns set to 128) and writes each row's scale max|row|/127.
+    /// (stride <paramref name="kp"/>, padding columns set to 128, i.e. q = 0) and writes each row's scale max|row|/127.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void QuantizeRows(float* input, int count, int k, int kp, byte* quantized, float* scales)
@@ -150,8 +160,8 @@ internal static unsafe partial class Int8Gemm
             byte* q = quantized + (nint)r * kp;
             var row = new ReadOnlySpan<float>(x, k);
             float max = k == 0 ? 0f : Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(row));
-            float inverse = max > 0f ? 127f / max : 0f;
-            scales[r] = max / 127f;
+            float inverse = max > 0f ? MaxActivation / max : 0f;
+            scales[r] = max / MaxActivation;
             int i = 0;
             if (Vector256.IsHardwareAccelerated)
             {
@@ -163,11 +173,11 @@ internal static unsafe partial class Int8Gemm
                     var q1 = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(x + i + 8) * inv));
                     var s16 = Vector256.Narrow(q0, q1);                        // 16 shorts, order kept
                     var s8 = Vector128.Narrow(s16.GetLower(), s16.GetUpper()); // 16 sbytes
-                    (s8.AsByte() ^ Vector128.Create((byte)0x80)).Store(q + i);  // q + 128 as unsigned
+                    (s8.AsByte() + Vector128.Create((byte)ActivationOffset)).Store(q + i);  // q + 128 as unsigned (wraps exactly)
                 }
             }
-            for (; i < k; i++) q[i] = (byte)((int)MathF.Round(x[i] * inverse, MidpointRounding.ToEven) + 128);
-            for (; i < kp; i++) q[i] = 128;
+            for (; i < k; i++) q[i] = (byte)((int)MathF.Round(x[i] * inverse, MidpointRounding.ToEven) + ActivationOffset);
+            for (; i < kp; i++) q[i] = ActivationOffset;
         }
     }
 
