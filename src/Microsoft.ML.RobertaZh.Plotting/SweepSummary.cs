@@ -27,28 +27,48 @@ public sealed record SweepSummary(string Metric, int BestTrial, IReadOnlyList<Sw
     /// <summary>True when trials are ranked by log-loss (smaller is better) rather than accuracy.</summary>
     public bool ByLogLoss => Metric.Equals("LogLoss", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Reads <c>sweep.json</c>: <c>metric</c>, <c>best_trial</c> and <c>trials</c> with <c>id</c>, <c>epochs</c>,
-    /// <c>batch_size</c>, <c>learning_rate</c>, <c>accuracy</c> and <c>log_loss</c>.</summary>
+    /// <summary>
+    /// Reads <c>sweep.json</c> (as <c>RobertaClassifierSweep.SaveResults</c> writes it): <c>metric</c>, <c>best_trial</c> and
+    /// <c>trials</c> with <c>id</c>, <c>epochs</c>, <c>batch_size</c>, <c>learning_rate</c> and the validation
+    /// <c>metrics</c> by ML.NET's names (<c>Accuracy</c>, <c>LogLoss</c>; flat <c>accuracy</c> / <c>log_loss</c> are read too).
+    /// </summary>
     /// <exception cref="InvalidDataException">The file is not such a document.</exception>
     public static SweepSummary Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>
+    /// Parses a sweep's JSON (what <c>SweepResult.ToJson()</c> returns, or a <c>sweep.json</c> file's text);
+    /// <paramref name="source"/> names it in errors.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The text is not such a document.</exception>
+    public static SweepSummary Parse(string json, string source = FileName)
+    {
+        ArgumentNullException.ThrowIfNull(json);
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            using var doc = JsonDocument.Parse(json);
             var root = doc.RootElement;
             var trials = root.GetProperty("trials").EnumerateArray().Select(t => new SweepTrialSummary(
                 t.GetProperty("id").GetInt32(), t.GetProperty("epochs").GetInt32(), t.GetProperty("batch_size").GetInt32(),
-                t.GetProperty("learning_rate").GetDouble(), Number(t, "accuracy"), Number(t, "log_loss"))).ToList();
+                t.GetProperty("learning_rate").GetDouble(), TrialMetric(t, "Accuracy", "accuracy"), TrialMetric(t, "LogLoss", "log_loss"))).ToList();
             string metric = root.TryGetProperty("metric", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "Accuracy";
             int best = root.TryGetProperty("best_trial", out var b) && b.ValueKind == JsonValueKind.Number ? b.GetInt32() : 0;
             return new SweepSummary(metric, best, trials);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            throw new InvalidDataException($"{path}: not a sweep result ({e.Message}).", e);
+            throw new InvalidDataException($"{source}: not a sweep result ({e.Message}).", e);
         }
     }
+
+    // The trial's validation metric: from its "metrics" object (ML.NET's name) or a flat property; NaN when absent or null.
+    private static double TrialMetric(JsonElement trial, string mlNetName, string flatName) =>
+        trial.TryGetProperty("metrics", out var metrics) && metrics.ValueKind == JsonValueKind.Object && metrics.TryGetProperty(mlNetName, out var v)
+            ? (v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN)
+            : Number(trial, flatName);
 
     private static double Number(JsonElement trial, string name) =>
         trial.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN;

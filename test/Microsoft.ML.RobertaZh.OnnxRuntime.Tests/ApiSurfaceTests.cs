@@ -12,7 +12,7 @@ public class ApiSurfaceTests
         .Select(m => m.Name).Distinct().Order(StringComparer.Ordinal)];
 
     [Fact]
-    public void PublicSurfaceIsTheExporterTheSessionAndTheirOptions()
+    public void PublicSurfaceIsTheExporterTheSessionTheEngineAndTheirOptions()
     {
         var types = typeof(OnnxExporter).Assembly.GetExportedTypes().Select(t => t.FullName!).Order(StringComparer.Ordinal);
         Assert.Equal(
@@ -20,14 +20,27 @@ public class ApiSurfaceTests
             "Microsoft.ML.RobertaZh.OnnxRuntime.Export.OnnxExportOptions",
             "Microsoft.ML.RobertaZh.OnnxRuntime.Export.OnnxExportResult",
             "Microsoft.ML.RobertaZh.OnnxRuntime.Export.OnnxExporter",
+            "Microsoft.ML.RobertaZh.OnnxRuntime.Export.TransformerOnnxExport",
             "Microsoft.ML.RobertaZh.OnnxRuntime.Inference.OnnxBertSession",
             "Microsoft.ML.RobertaZh.OnnxRuntime.Inference.OnnxSessionOptions",
             "Microsoft.ML.RobertaZh.OnnxRuntime.Metadata.OnnxModelInfo",
             "Microsoft.ML.RobertaZh.OnnxRuntime.Metadata.OnnxModelTask",
+            "Microsoft.ML.RobertaZh.OnnxRuntime.OnnxRuntimeEngine",
+            "Microsoft.ML.RobertaZh.OnnxRuntime.OnnxRuntimeEngineFactory",
+            "Microsoft.ML.RobertaZh.OnnxRuntime.Scoring.BinaryClassifierLogits",
+            "Microsoft.ML.RobertaZh.OnnxRuntime.Scoring.BinaryClassifierScoreColumns",
+            "Microsoft.ML.RobertaZh.OnnxRuntime.Scoring.BinaryClassifierScores",
+            "Microsoft.ML.RobertaZh.OnnxRuntime.Scoring.ClassifierProbabilities",
+            "Microsoft.ML.RobertaZh.OnnxRuntime.Scoring.MulticlassClassifierScores",
+            "Microsoft.ML.RobertaZh.OnnxRuntime.Scoring.MulticlassPredictedLabel",
         ], types);
         Assert.Equal(["Export"], Members(typeof(OnnxExporter)));
+        Assert.Equal(["ExportOnnx"], Members(typeof(TransformerOnnxExport)));
         Assert.Equal(["CreateTokenizer", "Dispose", "Forward", "Info", "Load"], Members(typeof(OnnxBertSession)));
         Assert.Equal(["Configure", "Device", "ExecutionMode", "GraphOptimizationLevel", "InterOpThreads", "IntraOpThreads"], Members(typeof(OnnxSessionOptions)));
+        Assert.Equal(["CacheDirectory", "ClearCache", "CreateInference", "CreateTraining", "Fused", "Kind", "MaxCachedModels", "SessionOptions", "SupportsTraining"],
+            Members(typeof(OnnxRuntimeEngineFactory)));
+        Assert.Equal(["Device", "Dispose", "Evaluate", "Forward", "Info", "Kind", "Layout", "Load", "ParameterCount"], Members(typeof(OnnxRuntimeEngine)));
         Assert.Equal(["ExternalData", "Fused", "MaxSequenceLength", "MaximumOpset", "MinimumOpset", "Opset", "Task"], Members(typeof(OnnxExportOptions)));
     }
 }

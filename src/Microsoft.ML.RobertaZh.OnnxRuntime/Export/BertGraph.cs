@@ -64,6 +64,11 @@ internal sealed partial class BertGraph
                 string logits = Rename(Linear(pooled, "classifier"), "logits");
                 _g.Output(logits, DataType.Float, "batch_size", _model.Heads.NumLabels);
                 outputs.Add(logits);
+                // softmax(logits): ML.NET's multiclass evaluator reads class probabilities from a vector of known size,
+                // which ApplyOnnxModel gives for this output; Hugging Face consumers fetch "logits" and ignore it.
+                string probabilities = Rename(_g.Node("Softmax", [logits], Attr("axis", -1L)), "probabilities");
+                _g.Output(probabilities, DataType.Float, "batch_size", _model.Heads.NumLabels);
+                outputs.Add(probabilities);
             }
         }
         return outputs;

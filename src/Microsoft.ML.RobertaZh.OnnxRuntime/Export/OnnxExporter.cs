@@ -63,7 +63,22 @@ public static class OnnxExporter
         {
             warnings.Add($"{modelDirectory} has no vocab.txt: none is written beside the ONNX file and the metadata has no tokenizer settings.");
         }
-        return Write(model, outputPath, options, vocabulary, tokenizerOptions, task, pooler: model.Heads.Pooler && !poolerMissing, warnings, modelDirectory);
+        return Write(model, outputPath, options, vocabulary, tokenizerOptions, task, pooler: model.Heads.Pooler && !poolerMissing, warnings, modelDirectory,
+            task == OnnxModelTask.Classifier ? SavedClassifier(model.Config) : null);
+    }
+
+    // A directory written by RobertaClassifierTransformer.Save records its task and truncation length under
+    // roberta_zh_classifier: export it as transformer.ExportOnnx would (classification metadata, model_max_length).
+    private static ExportExtras? SavedClassifier(BertConfig config)
+    {
+        if (config.ExtensionData?.TryGetValue("roberta_zh_classifier", out var settings) != true || settings.ValueKind != JsonValueKind.Object) return null;
+        var metadata = new Dictionary<string, string>();
+        if (settings.TryGetProperty("task", out var task) && task.GetString() is "binary" or "multiclass")
+            metadata[MetadataKeys.Classification] = task.GetString()!;
+        int? truncation = settings.TryGetProperty("max_sequence_length", out var max) && max.TryGetInt32(out int m) && m > 0
+            ? Math.Min(m, config.MaxPositionEmbeddings)
+            : null;
+        return new ExportExtras(TokenizerMaxLength: truncation, Metadata: metadata);
     }
 
     /// <summary>
@@ -85,8 +100,23 @@ public static class OnnxExporter
         return Write(model, outputPath, options, tokenizer?.Vocabulary, tokenizer?.Options, task, model.Heads.Pooler, [], sourceDirectory: null);
     }
 
+    /// <summary>
+    /// Exports a loaded model with what a transformer knows besides its weights (<paramref name="extras"/>: class names,
+    /// the config with its settings, the truncation length, further metadata).
+    /// </summary>
+    internal static OnnxExportResult Export(BertModel model, string outputPath, OnnxExportOptions options, BertTokenizer tokenizer, ExportExtras extras)
+    {
+        CheckArchitecture(model.Config, "the model's config");
+        var task = options.Task ?? OnnxModelTask.Encoder;
+        if (task == OnnxModelTask.Classifier && model.Heads.NumLabels == 0)
+            throw new InvalidDataException("Cannot export the model as a classifier: it has no classification head.");
+        if (task == OnnxModelTask.FillMask && !model.Heads.MaskedLm)
+            throw new InvalidDataException("Cannot export the model for fill-mask: it has no masked-LM head (cls.predictions.*); export it as an encoder.");
+        return Write(model, outputPath, options, tokenizer.Vocabulary, tokenizer.Options, task, model.Heads.Pooler, [], sourceDirectory: null, extras);
+    }
+
     private static OnnxExportResult Write(BertModel model, string outputPath, OnnxExportOptions options, Vocabulary? vocabulary, BertTokenizerOptions? tokenizerOptions,
-        OnnxModelTask task, bool pooler, List<string> warnings, string? sourceDirectory)
+        OnnxModelTask task, bool pooler, List<string> warnings, string? sourceDirectory, ExportExtras? extras = null)
     {
         var c = model.Config;
         if (options.Opset is < OnnxExportOptions.MinimumOpset or > OnnxExportOptions.MaximumOpset)
@@ -99,8 +129,12 @@ public static class OnnxExporter
 
         var g = new GraphBuilder();
         var outputs = new BertGraph(g, model, options.Opset, maxLength, options.Fused).Build(task, pooler);
-        var labels = task == OnnxModelTask.Classifier ? Labels(c, model.Heads.NumLabels) : null;
+        var labels = task != OnnxModelTask.Classifier ? null
+            : extras?.Labels is { } given ? (given.Count == model.Heads.NumLabels ? [.. given] : throw new ArgumentException($"{given.Count} class names for a head of {model.Heads.NumLabels} classes.", nameof(extras)))
+            : Labels(c, model.Heads.NumLabels);
+        if (tokenizerOptions is not null && extras?.TokenizerMaxLength is int truncation) tokenizerOptions = tokenizerOptions with { ModelMaxLength = truncation };
         string? tokenizerConfig = tokenizerOptions is null ? null : TokenizerConfigJson.Write(tokenizerOptions, maxLength);
+        var config = extras?.Config ?? c;
 
         var metadata = new Dictionary<string, string>
         {
@@ -108,8 +142,9 @@ public static class OnnxExporter
             [MetadataKeys.MaxSequenceLength] = maxLength.ToString(CultureInfo.InvariantCulture),
             [MetadataKeys.Opset] = options.Opset.ToString(CultureInfo.InvariantCulture),
             [MetadataKeys.Fused] = options.Fused ? "true" : "false",
-            [MetadataKeys.Config] = (labels is null ? c : c.WithLabels(labels)).ToJson(),
+            [MetadataKeys.Config] = (labels is null ? config : config.WithLabels(labels)).ToJson(),
         };
+        foreach (var (key, value) in extras?.Metadata ?? new Dictionary<string, string>()) metadata[key] = value;
         if (labels is not null) metadata[MetadataKeys.Labels] = JsonSerializer.Serialize(labels);
         if (tokenizerConfig is not null) metadata[MetadataKeys.TokenizerConfig] = tokenizerConfig;
 

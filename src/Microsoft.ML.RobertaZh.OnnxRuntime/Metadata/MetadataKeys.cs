@@ -10,6 +10,8 @@ internal static class MetadataKeys
     public const string Config = "config";
     public const string Opset = "opset";
     public const string Fused = "fused";
+    public const string Classification = "classification";
+    public const string Pooling = "pooling";
 
     /// <summary>The task names, as in Hugging Face's export tasks.</summary>
     public static string Name(OnnxModelTask task) => task switch

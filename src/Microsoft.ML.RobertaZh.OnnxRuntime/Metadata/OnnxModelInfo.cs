@@ -12,6 +12,9 @@ namespace Microsoft.ML.RobertaZh.OnnxRuntime.Metadata;
 /// order, classifiers only); <c>tokenizer_config</c> (Hugging Face <c>tokenizer_config.json</c> text: do_lower_case,
 /// strip_accents, special tokens, model_max_length, ...); <c>max_sequence_length</c>; <c>config</c> (the model's
 /// <c>config.json</c> text); <c>opset</c>; <c>fused</c> (<c>true</c> when com.microsoft operators are used).
+/// Graphs exported from a fitted transformer (<c>transformer.ExportOnnx</c>) also have <c>classification</c>
+/// (<c>binary</c> or <c>multiclass</c>, classifiers) or <c>pooling</c> (<c>cls</c> or <c>mean</c>, encoders), and their
+/// <c>config</c> carries the transformer's settings (<c>roberta_zh_classifier</c> / <c>roberta_zh_encoder</c>).
 /// A graph from elsewhere has none of them: its task is then inferred from its outputs.
 /// </summary>
 public sealed class OnnxModelInfo

@@ -1,7 +1,4 @@
 #pragma warning disable CA1822 // the kernel calls CreateTypeFormatters, MimeType and Type by name on instances
-using System.Globalization;
-using System.Net;
-
 namespace Microsoft.ML.RobertaZh.Display;
 
 /// <summary>
@@ -26,17 +23,13 @@ internal abstract class DisplaySource<T>
     public virtual string Plain(T value) => value.ToString() ?? "";
 
     /// <summary>HTML-encoded text.</summary>
-    protected static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
+    protected static string E(string? text) => HtmlText.E(text);
 
     /// <summary>A number with the invariant culture.</summary>
-    protected static string N(double value, string format) =>
-        double.IsFinite(value) ? value.ToString(format, CultureInfo.InvariantCulture) : "–";
+    protected static string N(double value, string format) => HtmlText.N(value, format);
 
     /// <summary>A two-column table of names and values (already HTML), with a caption.</summary>
-    protected static string Table(string cssClass, string caption, IEnumerable<(string Name, string Value)> rows) =>
-        $"<table class=\"{cssClass}\" style=\"border-collapse:collapse\"><caption style=\"text-align:left;font-weight:bold\">{E(caption)}</caption>" +
-        string.Concat(rows.Select(r => $"<tr><td style=\"padding:1px 8px;text-align:left\">{E(r.Name)}</td><td style=\"padding:1px 8px;text-align:right;font-family:monospace\">{r.Value}</td></tr>")) +
-        "</table>";
+    protected static string Table(string cssClass, string caption, IEnumerable<(string Name, string Value)> rows) => HtmlText.NameValueTable(cssClass, caption, rows);
 
     /// <summary>The object the kernel wraps into its formatter.</summary>
     private sealed class ConventionFormatter(string mimeType, Type type, Func<object, string> render)

@@ -11,6 +11,7 @@ namespace Microsoft.ML.RobertaZh.Estimators;
 /// <param name="Accuracy">Validation accuracy.</param>
 /// <param name="LogLoss">Validation log-loss (natural log, probabilities clipped at 1e-15).</param>
 /// <param name="Seconds">Training seconds of the epoch.</param>
+[Display.TypeFormatterSource(typeof(Display.EpochMetricsDisplay), PreferredMimeTypes = ["text/html"])]
 public sealed record EpochMetrics(int Epoch, long Step, double Accuracy, double LogLoss, double Seconds);
 
 /// <summary>

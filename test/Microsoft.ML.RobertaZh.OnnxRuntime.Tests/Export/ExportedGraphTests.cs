@@ -33,9 +33,10 @@ public sealed class ExportedGraphTests : IDisposable
             Assert.Equal((int)TensorProto.Types.DataType.Int64, i.Type.TensorType.ElemType);
             Assert.Equal(["batch_size", "sequence_length"], Dims(i));
         });
-        Assert.Equal(["last_hidden_state", "pooler_output", "logits"], model.Graph.Output.Select(o => o.Name));
+        Assert.Equal(["last_hidden_state", "pooler_output", "logits", "probabilities"], model.Graph.Output.Select(o => o.Name));
         Assert.Equal(["batch_size", "sequence_length", "64"], Dims(model.Graph.Output[0]));
         Assert.Equal(["batch_size", "3"], Dims(model.Graph.Output[2]));
+        Assert.Equal(["batch_size", "3"], Dims(model.Graph.Output[3]));
         Assert.Equal(result.Outputs, model.Graph.Output.Select(o => o.Name));
 
         Assert.All(model.Graph.Node, n => Assert.Equal("", n.Domain));
@@ -71,7 +72,9 @@ public sealed class ExportedGraphTests : IDisposable
         var ops = fused.Graph.Node.Select(n => (n.Domain, n.OpType)).ToHashSet();
         foreach (string op in new[] { "EmbedLayerNormalization", "Attention", "SkipLayerNormalization", "BiasGelu" })
             Assert.Contains(("com.microsoft", op), ops);
-        Assert.DoesNotContain(fused.Graph.Node, n => n.OpType is "Softmax" or "Erf");
+        Assert.DoesNotContain(fused.Graph.Node, n => n.OpType == "Erf");
+        // The only Softmax left is the classifier's probabilities output (attention's is inside Attention).
+        Assert.Equal(["probabilities"], fused.Graph.Node.Where(n => n.OpType == "Softmax").SelectMany(n => n.Output));
         Assert.Equal(2, fused.Graph.Node.Count(n => n.OpType == "Attention"));
         Assert.Contains(fused.OpsetImport, o => o.Domain == "com.microsoft" && o.Version == 1);
 

@@ -10,6 +10,9 @@ internal static class Fixtures
         throw new InvalidOperationException("Cannot find the repository root (Microsoft.ML.RobertaZh.sln) above " + AppContext.BaseDirectory);
     });
 
+    /// <summary>The repository root.</summary>
+    public static string RepositoryRoot => Root.Value;
+
     /// <summary>The tiny BERT of eval/reference/make_model_fixtures.py (hidden 64, 2 layers, 4 heads, vocabulary 120,
     /// 32 positions, 3 labels), with every head and the PyTorch reference outputs.</summary>
     public static string ModelDirectory =>

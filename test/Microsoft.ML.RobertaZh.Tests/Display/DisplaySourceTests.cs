@@ -61,11 +61,33 @@ public class DisplaySourceTests
     }
 
     [Fact]
+    public void EpochMetricsShowsItsValidationMetrics()
+    {
+        var e = new EpochMetrics(4, 56, 0.8333, 0.4321, 2.25);
+        string html = Format(e, "text/html");
+        Assert.Contains("<caption style=\"text-align:left;font-weight:bold\">Validation after epoch 4</caption>", html, StringComparison.Ordinal);
+        foreach (string cell in (string[])[">4 ★</td>", ">56</td>", ">0.833</td>", ">0.432</td>", ">2.3</td>"])
+            Assert.Contains(cell, html, StringComparison.Ordinal);
+        Assert.Equal("epoch 4 (step 56): validation accuracy 0.833, log-loss 0.432, 2.3 s", Format(e, "text/plain"));
+    }
+
+    [Fact]
+    public void ClassifierPredictionShowsEveryClassesProbabilityEncoded()
+    {
+        var p = new ClassifierPrediction("<pos>", [0.125f, 0.875f], ["neg", "<pos>"]);
+        string html = Format(p, "text/html");
+        Assert.Contains(">P(&lt;pos&gt;)</th>", html, StringComparison.Ordinal);
+        Assert.Contains("<td style=\"padding:1px 8px;text-align:left\">&lt;pos&gt;</td>", html, StringComparison.Ordinal);
+        Assert.Contains(">0.875</td>", html, StringComparison.Ordinal);
+        Assert.Equal("<pos>  (P(neg) = 0.125, P(<pos>) = 0.875)", Format(p, "text/plain"));
+    }
+
+    [Fact]
     public void OnlyOurOwnDisplayTypesCarryTheAttribute()
     {
         var decorated = typeof(FillMaskResult).Assembly.GetTypes()
             .Where(t => t.GetCustomAttributes(false).Any(a => a.GetType().Name == "TypeFormatterSourceAttribute")).Select(t => t.Name).Order(StringComparer.Ordinal);
-        Assert.Equal(["CheckpointLoadReport", "FillMaskResult", "SweepResult", "TrainingProgress"], decorated);
+        Assert.Equal(["CheckpointLoadReport", "ClassifierPrediction", "EpochMetrics", "FillMaskResult", "SweepResult", "TrainingProgress"], decorated);
         Assert.DoesNotContain(typeof(FillMaskResult).Assembly.GetReferencedAssemblies(), a => a.Name!.StartsWith("Microsoft.DotNet.Interactive", StringComparison.Ordinal));
         Assert.False(typeof(TypeFormatterSourceAttribute).IsPublic);
     }

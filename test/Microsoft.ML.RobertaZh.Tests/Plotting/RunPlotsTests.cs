@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.ML.RobertaZh.Estimators;
 using Microsoft.ML.RobertaZh.Plotting;
 
 namespace Microsoft.ML.RobertaZh.Tests.Plotting;
@@ -98,6 +99,26 @@ public sealed class RunPlotsTests : IDisposable
         Assert.True(height >= 260);
         var png = PlotFiles.Png(Path.Combine(_dir, "sweep.png"), PlotFiles.Green);
         Assert.True(png.Counts[PlotFiles.Green] > 1000);
+    }
+
+    [Fact]
+    public void SweepSummaryReadsWhatASweepWrites()
+    {
+        // SweepResult.ToJson is what RobertaClassifierSweep.SaveResults writes as sweep.json: ML.NET's metric names under "metrics".
+        SweepTrial Trial(int id, float lr, double accuracy, double logLoss) =>
+            new(new SweepTrialParameters(id, 3, 16, lr, default), new Dictionary<string, double> { ["Accuracy"] = accuracy, ["AreaUnderRocCurve"] = 0.9, ["LogLoss"] = logLoss }, 1.5, true);
+        var trials = new[] { Trial(1, 1e-4f, 0.75, 0.61), Trial(2, 3e-4f, 0.875, 0.42), new SweepTrial(new SweepTrialParameters(3, 3, 16, 1e-3f, default), new Dictionary<string, double>(), 0.2, false) };
+        var result = new SweepResult(trials, trials[1], SweepMetric.Accuracy, new TransformerChain<ITransformer>());
+        var summary = SweepSummary.Parse(result.ToJson());
+        Assert.Equal(("Accuracy", 2), (summary.Metric, summary.BestTrial));
+        Assert.Equal([(1, 0.75, 0.61), (2, 0.875, 0.42)], summary.Trials.Take(2).Select(t => (t.Id, t.Accuracy, t.LogLoss)));
+        Assert.True(double.IsNaN(summary.Trials[2].Accuracy) && double.IsNaN(summary.Trials[2].LogLoss));
+        File.WriteAllText(Path.Combine(_dir, "sweep.json"), result.ToJson());
+        Assert.Equal(summary.Trials.Select(t => t.Accuracy), SweepSummary.Load(Path.Combine(_dir, "sweep.json")).Trials.Select(t => t.Accuracy));
+        var texts = PlotFiles.Svg(Path.Combine(_dir, RunPlots.Write(_dir).Single(f => f.EndsWith(".svg", StringComparison.Ordinal)))).Texts;
+        Assert.Superset(new HashSet<string> { "Sweep: 3 trials, best #2", "0.8750", "0.7500" }, texts);
+        var e = Assert.Throws<InvalidDataException>(() => SweepSummary.Parse("{\"trials\":[{\"id\":1}]}", "from-memory"));
+        Assert.StartsWith("from-memory: not a sweep result", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
