@@ -4,7 +4,9 @@
 # Every side runs as a server and the driver interleaves them case by case (rotating the order), so background load
 # hits all alike; each answer is the median of REPEATS timings after warm-up; the table shows the median over ROUNDS
 # rounds and the spread over rounds, (max − min) / median, for each side.
-#   usage: [KERNEL=auto|avx512|avx2|portable] [THREADS=2|1] [LIBTORCH_GEMM="command"] eval/bench_gemm.sh [ROUNDS=3] [REPEATS=5]
+#   usage: [KERNEL=auto|avx512|avx2|portable] [THREADS=2|1] [LIBTORCH_GEMM="command"] [CASES="substring ..."]
+#          eval/bench_gemm.sh [ROUNDS=3] [REPEATS=5]
+# CASES keeps only the cases whose name contains one of the substrings (e.g. CASES="1024x1024x1024 :t1").
 # LIBTORCH_GEMM: a command serving the same protocol (case names on stdin, "RESULT<TAB>name<TAB>GFLOP/s" on stdout)
 #   through libtorch; empty or unset leaves the libtorch column out. OPENBLAS=0 leaves the OpenBLAS column out.
 # OPENBLAS_CORETYPE defaults to SkylakeX on AVX-512 CPUs and Haswell on AVX2 ones (docs/benchmarking.md: Debian's
@@ -29,6 +31,8 @@ torch_env = dict(os.environ, OPENBLAS_NUM_THREADS=threads, OMP_NUM_THREADS=threa
 torch_cmd = ["/usr/bin/python3", "eval/reference/bench_matmul.py", "--threads", threads, "--warmup", "1", "--repeats", repeats]
 ours_cmd = [os.environ["OURS"], "gemm", "--serve", "--warmup", "1", "--repeats", repeats, "--kernel", os.environ["KERNEL"]] + (["--serial"] if threads == "1" else [])
 names = subprocess.run(torch_cmd + ["--list"], env=torch_env, check=True, capture_output=True, text=True).stdout.split()
+if os.environ.get("CASES"):
+    names = [n for n in names if any(part in n for part in os.environ["CASES"].split())]
 sides = {"ours": subprocess.Popen(ours_cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)}
 if os.environ.get("LIBTORCH_GEMM"):
     cmd = shlex.split(os.environ["LIBTORCH_GEMM"]) + ["--threads", threads, "--warmup", "1", "--repeats", repeats]

@@ -52,6 +52,7 @@ internal static class GemmBenchmark
                 case "--filter": filter = args[++i]; break;
                 case "--serial": serial = true; break; // every case on the calling thread only
                 case "--best": best = true; break;     // report the fastest sample instead of the median
+                case "--cpu": s_cpuTime = true; break; // process CPU time instead of wall time (with --serial: steady on a busy machine)
                 case "--kernel": kernel = Enum.Parse<GemmKernel>(args[++i], ignoreCase: true); break; // auto|avx512|avx2|portable
                 case "--serve": serve = true; break;
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
@@ -94,6 +95,11 @@ internal static class GemmBenchmark
         return 0;
     }
 
+    private static bool s_cpuTime;
+
+    /// <summary>Wall seconds, or the process's CPU seconds with --cpu.</summary>
+    private static double Now() => s_cpuTime ? Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds : Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
+
     private static double Time(Case c, int warmup, int repeats, bool best, GemmKernel kernel)
     {
         if (c.Form == "Q8") return TimeInt8(c, warmup, repeats, best);
@@ -110,10 +116,10 @@ internal static class GemmBenchmark
         var samples = new double[repeats];
         for (int r = -warmup; r < repeats; r++)
         {
-            long start = Stopwatch.GetTimestamp();
+            double start = Now();
             for (int i = 0; i < inner; i++)
                 Gemm.Multiply(transA, transB, c.M, c.N, c.K, a, lda, b, ldb, output, c.N, false, default, c.Parallel, kernel);
-            double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds / inner;
+            double elapsed = (Now() - start) / inner;
             if (r >= 0) samples[r] = elapsed;
         }
         Array.Sort(samples);
@@ -131,9 +137,9 @@ internal static class GemmBenchmark
         var samples = new double[repeats];
         for (int r = -warmup; r < repeats; r++)
         {
-            long start = Stopwatch.GetTimestamp();
+            double start = Now();
             Int8Gemm.Forward(output, input, packed, bias, c.M);
-            if (r >= 0) samples[r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            if (r >= 0) samples[r] = Now() - start;
         }
         if (saved is int s) KernelParallel.MaxDegreeOfParallelism = s;
         Array.Sort(samples);

@@ -92,12 +92,16 @@ internal static class ModelBenchmark
 
         for (int i = 0; i < warmup; i++) Step();
         var rates = new List<double>();
+        var cpu = new List<double>();
         for (int r = 0; r < repeats; r++)
         {
+            var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             for (int s = 0; s < steps; s++) Step();
             rates.Add(batch * steps / sw.Elapsed.TotalSeconds);
+            cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds / (batch * steps));
         }
+        cpu.Sort();
         rates.Sort();
         var result = new Dictionary<string, object>
         {
@@ -105,6 +109,8 @@ internal static class ModelBenchmark
             ["lengths"] = attention is null ? "full" : "random", ["batch"] = batch, ["seq"] = seq,
             ["median"] = rates[rates.Count / 2], ["min"] = rates[0], ["max"] = rates[^1],
             ["peak_rss_mb"] = PeakRssMegabytes(), ["threads"] = Environment.ProcessorCount,
+            // CPU seconds per sequence (all threads): steadier than the rate when other processes share the cores.
+            ["cpu_ms_per_seq"] = 1e3 * cpu[cpu.Count / 2],
         };
         Console.WriteLine(JsonSerializer.Serialize(result));
         return 0;

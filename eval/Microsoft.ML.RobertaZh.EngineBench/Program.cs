@@ -8,8 +8,11 @@ using Microsoft.ML.RobertaZh.Training;
 
 // eval/bench_engines.sh runs this once per (engine, size, mode) in a fresh process, so each peak RSS is its own:
 //   model  --engine managed|torchsharp --size tiny|mini|small|medium|base --mode forward|train|mlm [--batch N] [--seq 128]
-//          [--warmup 2] [--repeats 5] [--threads 2]
+//          [--warmup 2] [--repeats 5] [--threads 2] [--precision fp32|int8] [--lengths full|random] [--pack]
+//          (--precision and --pack: the managed engine's InferencePrecision and PackPaddedSequences, forward only;
+//          --lengths random: each sequence's length uniform in [seq/4, seq], right-padded, a serving batch)
 //   matmul --engine managed|torchsharp [--warmup 2] [--repeats 5] [--threads 2]
+//   gemm   --engine torchsharp|managed [--warmup 1] [--repeats 5] [--threads 2]   eval/bench_gemm.sh's server protocol on stdin
 // Prints JSON lines with the fields eval/reference/bench_engine_torch.py prints for PyTorch.
 var a = new Args(args);
 string command = args.Length > 0 ? args[0] : "help";
@@ -24,6 +27,9 @@ switch (command)
 {
     case "model":
         ModelRun(engine, a.Get("--size", "tiny"), a.Get("--mode", "forward"), a, threads);
+        return 0;
+    case "gemm":
+        MatMulProbe.Serve(engine, a.Int("--warmup", 1), a.Int("--repeats", 5), threads);
         return 0;
     case "matmul":
         foreach (var line in MatMulProbe.Run(engine, a.Int("--warmup", 2), a.Int("--repeats", 5), threads)) Console.WriteLine(line);
@@ -52,7 +58,36 @@ static void ModelRun(EngineKind kind, string size, string mode, Args a, int thre
     var ids = new int[batch * seq];
     for (int i = 0; i < ids.Length; i++) ids[i] = i % seq == 0 ? 101 : rng.Next(1000, 21128);
     var labels = mode == "mlm" ? ids.Select((id, i) => i % seq != 0 && rng.NextDouble() < 0.15 ? id : -100).ToArray() : null;
-    var input = new BertBatch(batch, seq, ids)
+    int[]? attention = null;
+    bool randomLengths = a.Get("--lengths", "full") == "random";
+    if (randomLengths)
+    {
+        // A serving batch: lengths uniform in [seq/4, seq], right-padded (the same lengths on every engine: seed 11).
+        var lengthRng = new Random(11);
+        attention = new int[batch * seq];
+        for (int b = 0; b < batch; b++)
+        {
+            int length = lengthRng.Next(seq / 4, seq + 1);
+            for (int t = 0; t < seq; t++) attention[b * seq + t] = t < length ? 1 : 0;
+        }
+    }
+    string precision = a.Get("--precision", "fp32");
+    bool pack = Array.IndexOf(a.Raw, "--pack") >= 0;
+    if (kind == EngineKind.Managed && mode == "forward")
+    {
+        model.InferencePrecision = precision switch
+        {
+            "fp32" => InferencePrecision.FullPrecision,
+            "int8" => InferencePrecision.DynamicInt8,
+            _ => throw new ArgumentException($"--precision {precision}: use fp32 or int8."),
+        };
+        model.PackPaddedSequences = pack;
+    }
+    else if (precision != "fp32" || pack)
+    {
+        throw new ArgumentException("--precision int8 and --pack apply to the managed engine's forward mode only.");
+    }
+    var input = new BertBatch(batch, seq, ids, attentionMask: attention)
     {
         ClassLabels = mode == "train" ? [.. Enumerable.Range(0, batch).Select(i => i % 2)] : null,
         MaskedLmLabels = labels,
@@ -89,7 +124,8 @@ static void ModelRun(EngineKind kind, string size, string mode, Args a, int thre
     rates.Sort();
     Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
     {
-        ["side"] = kind == EngineKind.Managed ? "managed" : "torchsharp", ["size"] = size, ["mode"] = mode, ["batch"] = batch, ["seq"] = seq,
+        ["side"] = (kind == EngineKind.Managed ? "managed" : "torchsharp") + (precision == "int8" ? "-int8" : "") + (pack ? "-packed" : ""),
+        ["size"] = size, ["mode"] = mode, ["batch"] = batch, ["seq"] = seq, ["lengths"] = randomLengths ? "random" : "full",
         ["median"] = rates[rates.Count / 2], ["min"] = rates[0], ["max"] = rates[^1], ["peak_rss_mb"] = PeakRss.MiB(), ["threads"] = threads,
         ["parameters"] = e.ParameterCount,
     }));
@@ -98,6 +134,8 @@ static void ModelRun(EngineKind kind, string size, string mode, Args a, int thre
 /// <summary>Command-line options as --name value pairs.</summary>
 internal sealed class Args(string[] args)
 {
+    public string[] Raw => args;
+
     public string Get(string name, string fallback)
     {
         int i = Array.IndexOf(args, name);

@@ -32,7 +32,10 @@ internal static class BertEncoder
             var s = a.Layer(l);
             // Self-attention: one product for query, key and value, then softmax(QKᵀ/√d + mask)·V per head.
             MatMul.Forward(s.Qkv, x, P(p, o.QkvWeight, 3 * h * h), P(p, o.QkvBias, 3 * h), n, h, 3 * h);
-            Attention.Forward(s.Context, s.AttentionProbs, s.AttentionDropout, s.Qkv, a.AdditiveMask, bsz, t, h, heads, pAttention, drop.Seed, drop.Attention(l));
+            // Inference (no backward to feed): the inference kernel, which keeps no probabilities — the same values as
+            // the fused pass in Model/Inference.
+            if (a.Training) Attention.Forward(s.Context, s.AttentionProbs, s.AttentionDropout, s.Qkv, a.AdditiveMask, bsz, t, h, heads, pAttention, drop.Seed, drop.Attention(l));
+            else Attention.ForwardInference(s.Context, s.Qkv, a.AdditiveMask, bsz, t, h, heads);
             // BertSelfOutput: LayerNorm(dropout(dense(context)) + input); dropout and the residual are applied in place.
             MatMul.Forward(s.Residual1, s.Context, P(p, o.AttentionOutputWeight, h * h), P(p, o.AttentionOutputBias, h), n, h, h);
             if (pHidden > 0) Dropout.Forward(s.Residual1, s.Dropout1, s.Residual1, pHidden, drop.Seed, drop.AttentionOutput(l));

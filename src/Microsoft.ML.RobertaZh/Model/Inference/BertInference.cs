@@ -55,15 +55,14 @@ internal static class BertInference
             var s = a.Layer(l);
             float[] input = x;
             linears.Forward(l, LinearSlot.Qkv, s.Qkv, input, n, epilogue: null);
-            if (lengths is null) Attention.Forward(s.Context, s.AttentionProbs, [], s.Qkv, a.AdditiveMask, bsz, t, h, heads, 0f, 0, 0);
-            else Attention.ForwardPacked(s.Context, s.AttentionProbs, s.Qkv, lengths, offsets, h, heads);
+            if (lengths is null) Attention.ForwardInference(s.Context, s.Qkv, a.AdditiveMask, bsz, t, h, heads);
+            else Attention.ForwardPacked(s.Context, s.Qkv, lengths, offsets, h, heads);
             // LayerNorm1 = LayerNorm(dense(context) + input), the add and the norm per finished row block.
             linears.Forward(l, LinearSlot.AttentionOutput, s.Residual1, s.Context, n, (first, count) =>
                 LayerNorm.AddForwardRows(s.LayerNorm1, s.Mean1, s.Rstd1, s.Residual1, input,
                     P(p, o.AttentionLayerNormWeight, h), P(p, o.AttentionLayerNormBias, h), first, count, h, eps));
             // Intermediate = gelu(dense(LayerNorm1)), in place.
-            linears.Forward(l, LinearSlot.Intermediate, s.Intermediate, s.LayerNorm1, n, (first, count) =>
-                Gelu.ApplySerial(s.Intermediate.AsSpan(first * ff, count * ff)));
+            linears.Forward(l, LinearSlot.Intermediate, s.Intermediate, s.LayerNorm1, n, epilogue: null, gelu: true);
             // LayerNorm2 = LayerNorm(dense(intermediate) + LayerNorm1): the layer's output.
             linears.Forward(l, LinearSlot.Output, s.Residual2, s.Intermediate, n, (first, count) =>
                 LayerNorm.AddForwardRows(s.LayerNorm2, s.Mean2, s.Rstd2, s.Residual2, s.LayerNorm1,

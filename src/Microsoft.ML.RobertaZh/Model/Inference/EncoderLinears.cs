@@ -31,8 +31,12 @@ internal abstract class EncoderLinears : IDisposable
 
     protected float[] Parameters { get; }
 
-    /// <summary>Runs one linear layer of layer <paramref name="layer"/> over <paramref name="rows"/> rows.</summary>
-    public abstract void Forward(int layer, LinearSlot slot, float[] output, float[] input, int rows, RowBlockEpilogue? epilogue);
+    /// <summary>
+    /// Runs one linear layer of layer <paramref name="layer"/> over <paramref name="rows"/> rows; with
+    /// <paramref name="gelu"/> the output goes through GELU (the values of <see cref="Gelu.Forward"/> on it) before
+    /// <paramref name="epilogue"/> sees a finished row block.
+    /// </summary>
+    public abstract void Forward(int layer, LinearSlot slot, float[] output, float[] input, int rows, RowBlockEpilogue? epilogue, bool gelu = false);
 
     /// <summary>(weight offset, bias offset, out features, in features) of a slot.</summary>
     protected (int Weight, int Bias, int Out, int In) Shape(int layer, LinearSlot slot)
@@ -64,9 +68,19 @@ internal abstract class EncoderLinears : IDisposable
 /// <summary>Single precision through <see cref="Gemm"/>, with the epilogue fused into the product where it can be.</summary>
 internal sealed class FloatLinears(BertParameterLayout layout, float[] parameters) : EncoderLinears(layout, parameters)
 {
-    public override void Forward(int layer, LinearSlot slot, float[] output, float[] input, int rows, RowBlockEpilogue? epilogue)
+    public override void Forward(int layer, LinearSlot slot, float[] output, float[] input, int rows, RowBlockEpilogue? epilogue, bool gelu = false)
     {
         var (w, b, outFeatures, inFeatures) = Shape(layer, slot);
+        if (gelu)
+        {
+            // GELU in place on each finished row block, while it is in cache.
+            var next = epilogue;
+            epilogue = (first, count) =>
+            {
+                Gelu.ApplySerial(output.AsSpan(first * outFeatures, count * outFeatures));
+                next?.Invoke(first, count);
+            };
+        }
         Gemm.Multiply(false, true, rows, outFeatures, inFeatures, input, inFeatures, Parameters.AsSpan(w, outFeatures * inFeatures), inFeatures,
             output.AsSpan(0, rows * outFeatures), outFeatures, accumulate: false, Parameters.AsSpan(b, outFeatures), parallel: true,
             GemmKernel.Auto, epilogue);
@@ -95,10 +109,10 @@ internal sealed class Int8Linears : EncoderLinears
     /// <summary>Native bytes of the packed weights.</summary>
     public long Bytes => _weights.Sum(w => w.Bytes);
 
-    public override void Forward(int layer, LinearSlot slot, float[] output, float[] input, int rows, RowBlockEpilogue? epilogue)
+    public override void Forward(int layer, LinearSlot slot, float[] output, float[] input, int rows, RowBlockEpilogue? epilogue, bool gelu = false)
     {
         var (_, b, outFeatures, _) = Shape(layer, slot);
-        Int8Gemm.Forward(output, input, _weights[layer * 4 + (int)slot], Parameters.AsSpan(b, outFeatures), rows, epilogue);
+        Int8Gemm.Forward(output, input, _weights[layer * 4 + (int)slot], Parameters.AsSpan(b, outFeatures), rows, epilogue, gelu: gelu);
     }
 
     protected override void Dispose(bool disposing)

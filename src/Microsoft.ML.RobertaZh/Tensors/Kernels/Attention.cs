@@ -39,6 +39,11 @@ internal static partial class Attention
             KernelGuard.Length(additiveMask.Length, (long)batch * seqLen, nameof(additiveMask));
         }
 
+        if (seqLen == 0)
+        {
+            return;
+        }
+
         int pairs = batch * heads;
         if (!KernelParallel.ShouldParallelize((long)pairs * seqLen * seqLen * headDim, pairs))
         {
@@ -86,6 +91,11 @@ internal static partial class Attention
         int headDim = CheckShapes(qkv.Length, probs.Length, dropoutMask.Length, batch, seqLen, hidden, heads, dropoutProbability);
         KernelGuard.Length(dQkv.Length, (long)batch * seqLen * 3 * hidden, nameof(dQkv));
         KernelGuard.Length(dOutput.Length, (long)batch * seqLen * hidden, nameof(dOutput));
+
+        if (seqLen == 0)
+        {
+            return;
+        }
 
         int pairs = batch * heads;
         if (!KernelParallel.ShouldParallelize((long)pairs * seqLen * seqLen * headDim, pairs))

@@ -29,8 +29,9 @@ internal delegate void RowBlockEpilogue(int firstRow, int rowCount);
 /// </summary>
 /// <remarks>
 /// For each row i: s_i = max_k |x[i,k]| / 127, q[i,k] = round_even(x[i,k] · 127 / max) ∈ [−127, 127], stored as
-/// u = q + 128 ∈ [1, 255]. Then acc[i,o] = Σ_k u[i,k]·wq[o,k] exactly in int32, and
-/// output[i,o] = float(acc[i,o] − 128·Σ_k wq[o,k]) · (s_i · scale_o) + bias_o, evaluated in that order with separate
+/// u = q + 128 ∈ [1, 255] (<see cref="MaxActivation"/>, <see cref="ActivationOffset"/>). Then acc[i,o] = Σ_k
+/// u[i,k]·wq[o,k] exactly in int32, and output[i,o] = float(acc[i,o] − 128·Σ_k wq[o,k]) · (s_i · scale_o) + bias_o
+/// (then GELU when asked), evaluated in that order with separate
 /// (unfused) multiply and add, so every kernel — vector or scalar — gives bit-identical outputs.
 /// Rows are processed in blocks of <see cref="RowBlock"/>: each block is quantized into the worker's own buffer and
 /// multiplied while it is still in cache, then an optional epilogue (GELU, residual + LayerNorm, ...) runs on it.
@@ -42,6 +43,15 @@ internal static unsafe partial class Int8Gemm
 
     /// <summary>Output channels of one micro-tile (two 16-channel panels).</summary>
     internal const int NR = 32;
+
+    /// <summary>Largest activation magnitude after quantization: q = round_even(x·MaxActivation/max|row|) (8 bits).</summary>
+    internal const int MaxActivation = 127;
+
+    /// <summary>Added to q so the activations are unsigned bytes for vpmaddubsw: codes in [1, 2·MaxActivation + 1].</summary>
+    internal const int ActivationOffset = MaxActivation + 1;
+
+    /// <summary>Largest activation code (q + offset).</summary>
+    internal const int MaxActivationCode = 2 * MaxActivation + 1;
 
     /// <summary>Rows per parallel task (a multiple of <see cref="MR"/>).</summary>
     internal const int RowBlock = 48;
@@ -63,11 +73,13 @@ internal static unsafe partial class Int8Gemm
     };
 
     /// <summary>
-    /// output (rows, weights.OutFeatures) = dequantized q8(input) · wqᵀ + bias; then <paramref name="epilogue"/> per
-    /// finished row block. <paramref name="input"/> is (rows, weights.InFeatures); bias is empty or OutFeatures long.
+    /// output (rows, weights.OutFeatures) = dequantized q8(input) · wqᵀ + bias, passed through GELU when
+    /// <paramref name="gelu"/> (applied to each dequantized vector before it is stored: the values of
+    /// <see cref="Gelu.Forward"/> on the unfused output); then <paramref name="epilogue"/> per finished row block.
+    /// <paramref name="input"/> is (rows, weights.InFeatures); bias is empty or OutFeatures long.
     /// </summary>
     public static void Forward(Span<float> output, ReadOnlySpan<float> input, QuantizedWeights weights, ReadOnlySpan<float> bias,
-        int rows, RowBlockEpilogue? epilogue = null, Int8Kernel kernel = Int8Kernel.Auto)
+        int rows, RowBlockEpilogue? epilogue = null, Int8Kernel kernel = Int8Kernel.Auto, bool gelu = false)
     {
         ArgumentNullException.ThrowIfNull(weights);
         KernelGuard.NonNegative(rows, nameof(rows));
@@ -84,7 +96,7 @@ internal static unsafe partial class Int8Gemm
         fixed (float* pi = input)
         fixed (float* pb = bias)
         {
-            var job = new Job(po, pi, bias.IsEmpty ? null : pb, weights, rows, kernel, epilogue);
+            var job = new Job(po, pi, bias.IsEmpty ? null : pb, weights, rows, kernel, epilogue, gelu);
             if (!KernelParallel.ShouldParallelize((long)rows * n * k / 64, blocks))
             {
                 for (int block = 0; block < blocks; block++) job.Run(block);
@@ -97,19 +109,19 @@ internal static unsafe partial class Int8Gemm
     }
 
     /// <summary>One call's pointers; a class so the parallel loop can capture it without copying spans.</summary>
-    private sealed class Job(float* output, float* input, float* bias, QuantizedWeights weights, int rows, Int8Kernel kernel, RowBlockEpilogue? epilogue)
+    private sealed class Job(float* output, float* input, float* bias, QuantizedWeights weights, int rows, Int8Kernel kernel, RowBlockEpilogue? epilogue, bool gelu)
     {
         public void Run(int block)
         {
             int first = block * RowBlock;
             int count = Math.Min(RowBlock, rows - first);
             int k = weights.InFeatures, kp = weights.PaddedIn, n = weights.OutFeatures;
-            // Rows past `count` (up to a whole tile) stay at the offset value 128, i.e. q = 0.
+            // Rows past `count` (up to a whole tile) are set to the offset value, i.e. q = 0.
             int paddedRows = (count + MR - 1) / MR * MR;
             byte* quantized = Buffers.Activations(RowBlock * kp);
             float* rowScales = Buffers.Scales(RowBlock);
             QuantizeRows(input + (nint)first * k, count, k, kp, quantized, rowScales);
-            new Span<byte>(quantized + (nint)count * kp, (paddedRows - count) * kp).Fill(128);
+            new Span<byte>(quantized + (nint)count * kp, (paddedRows - count) * kp).Fill(ActivationOffset);
 
             int* tile = stackalloc int[MR * NR];
             int groups = kp / 4;
@@ -128,7 +140,7 @@ internal static unsafe partial class Int8Gemm
                         default: TileScalar(groups, a, kp, panels, tile); break;
                     }
                     int mr = Math.Min(MR, count - r);
-                    StoreTile(tile, mr, nr, rowScales + r, weights, col, bias, output + (nint)(first + r) * n + col, n);
+                    StoreTile(tile, mr, nr, rowScales + r, weights, col, bias, output + (nint)(first + r) * n + col, n, gelu);
                 }
             }
             epilogue?.Invoke(first, count);
@@ -137,7 +149,7 @@ internal static unsafe partial class Int8Gemm
 
     /// <summary>
     /// Quantizes <paramref name="count"/> rows of <paramref name="k"/> floats to u8 = round_even(x·127/max|row|) + 128
-    /// (stride <paramref name="kp"/>, padding columns set to 128) and writes each row's scale max|row|/127.
+    /// (stride <paramref name="kp"/>, padding columns set to 128, i.e. q = 0) and writes each row's scale max|row|/127.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void QuantizeRows(float* input, int count, int k, int kp, byte* quantized, float* scales)
@@ -148,8 +160,8 @@ internal static unsafe partial class Int8Gemm
             byte* q = quantized + (nint)r * kp;
             var row = new ReadOnlySpan<float>(x, k);
             float max = k == 0 ? 0f : Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(row));
-            float inverse = max > 0f ? 127f / max : 0f;
-            scales[r] = max / 127f;
+            float inverse = max > 0f ? MaxActivation / max : 0f;
+            scales[r] = max / MaxActivation;
             int i = 0;
             if (Vector256.IsHardwareAccelerated)
             {
@@ -161,17 +173,20 @@ internal static unsafe partial class Int8Gemm
                     var q1 = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(x + i + 8) * inv));
                     var s16 = Vector256.Narrow(q0, q1);                        // 16 shorts, order kept
                     var s8 = Vector128.Narrow(s16.GetLower(), s16.GetUpper()); // 16 sbytes
-                    (s8.AsByte() ^ Vector128.Create((byte)0x80)).Store(q + i);  // q + 128 as unsigned
+                    (s8.AsByte() + Vector128.Create((byte)ActivationOffset)).Store(q + i);  // q + 128 as unsigned (wraps exactly)
                 }
             }
-            for (; i < k; i++) q[i] = (byte)((int)MathF.Round(x[i] * inverse, MidpointRounding.ToEven) + 128);
-            for (; i < kp; i++) q[i] = 128;
+            for (; i < k; i++) q[i] = (byte)((int)MathF.Round(x[i] * inverse, MidpointRounding.ToEven) + ActivationOffset);
+            for (; i < kp; i++) q[i] = ActivationOffset;
         }
     }
 
-    /// <summary>Dequantizes the valid mr×nr corner of an int32 tile (row stride NR) into C, adding the bias.</summary>
+    /// <summary>
+    /// Dequantizes the valid mr×nr corner of an int32 tile (row stride NR) into C, adding the bias and, when
+    /// <paramref name="gelu"/>, applying GELU: 16 lanes, 8 lanes or one at a time with the same operations per element.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreTile(int* tile, int mr, int nr, float* rowScales, QuantizedWeights w, int col, float* bias, float* c, int ldc)
+    private static void StoreTile(int* tile, int mr, int nr, float* rowScales, QuantizedWeights w, int col, float* bias, float* c, int ldc, bool gelu)
     {
         fixed (float* ws = w.Scales)
         fixed (int* comp = w.Compensation)
@@ -182,6 +197,17 @@ internal static unsafe partial class Int8Gemm
                 float* dst = c + (nint)r * ldc;
                 float rowScale = rowScales[r];
                 int j = 0;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    var vs = Vector512.Create(rowScale);
+                    for (; j + 16 <= nr; j += 16)
+                    {
+                        var v = Vector512.ConvertToSingle(Vector512.Load(acc + j) - Vector512.Load(comp + col + j)) * (vs * Vector512.Load(ws + col + j));
+                        if (bias != null) v += Vector512.Load(bias + col + j);
+                        if (gelu) v = Gelu.Apply(v);
+                        v.Store(dst + j);
+                    }
+                }
                 if (Vector256.IsHardwareAccelerated)
                 {
                     var vs = Vector256.Create(rowScale);
@@ -189,13 +215,15 @@ internal static unsafe partial class Int8Gemm
                     {
                         var v = Vector256.ConvertToSingle(Vector256.Load(acc + j) - Vector256.Load(comp + col + j)) * (vs * Vector256.Load(ws + col + j));
                         if (bias != null) v += Vector256.Load(bias + col + j);
+                        if (gelu) v = Gelu.Apply(v);
                         v.Store(dst + j);
                     }
                 }
                 for (; j < nr; j++)
                 {
                     float v = (float)(acc[j] - comp[col + j]) * (rowScale * ws[col + j]);
-                    dst[j] = bias != null ? v + bias[col + j] : v;
+                    if (bias != null) v += bias[col + j];
+                    dst[j] = gelu ? Gelu.Apply(v) : v;
                 }
             }
         }

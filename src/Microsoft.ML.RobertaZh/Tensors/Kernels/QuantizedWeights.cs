@@ -3,16 +3,20 @@ using System.Runtime.InteropServices;
 namespace Microsoft.ML.RobertaZh.Tensors.Kernels;
 
 /// <summary>
-/// A linear layer's weight (outFeatures, inFeatures) quantized per output channel to 7-bit signed integers and packed
-/// for <see cref="Int8Gemm"/>: wq[o,k] = round(w[o,k] / scale[o]) with scale[o] = max_k |w[o,k]| / 63.
+/// A linear layer's weight (outFeatures, inFeatures) quantized per output channel to signed integers in
+/// [−<see cref="MaxWeight"/>, <see cref="MaxWeight"/>] and packed for <see cref="Int8Gemm"/>: wq[o,k] = round(w[o,k] /
+/// scale[o]) with scale[o] = max_k |w[o,k]| / <see cref="MaxWeight"/>.
 /// </summary>
 /// <remarks>
-/// Why 7 bits: without VNNI the u8×s8 products are summed in pairs into saturating 16-bit lanes (vpmaddubsw);
-/// with activations in [0, 255] and weights in [−63, 63] a pair is at most 2·255·63 = 32130 &lt; 32767, so nothing
-/// ever saturates and every kernel (VNNI, AVX-512BW, AVX2, scalar) computes the same exact integer sums
-/// (the approach of FBGEMM's and oneDNN's non-VNNI int8 paths, which reduce one operand's range instead).
+/// Why [−32, 32] (65 levels, a little over 6 bits): without VNNI the u8×s8 products are summed in pairs into 16-bit
+/// lanes (vpmaddubsw), and the kernels add two such pair sums (two groups of 4 k) in 16 bits before widening, which
+/// saves a quarter of the multiplier instructions. With activation codes in [1, 255] four products are at most
+/// 4·255·32 = 32640 &lt; 32767, so nothing ever saturates or wraps, and every kernel (VNNI, AVX-512BW, AVX2, scalar)
+/// computes the same exact integer sums (the approach of FBGEMM's and oneDNN's non-VNNI int8 paths, which reduce one
+/// operand's range). The activations keep their 8 bits: in trained transformers their per-row range, set by outlier
+/// features, is the larger error source. (Measured on the test fixture and fine-tuned classifiers: eval/README.md.)
 /// <para>
-/// Layout: output channels in panels of <see cref="PanelWidth"/> (16); K rounded up to a multiple of 4 (zero padded);
+/// Layout: output channels in panels of <see cref="PanelWidth"/> (16); K rounded up to a multiple of 8 (zero padded);
 /// panel p holds, for each group g of 4 consecutive k, 16 channels × 4 bytes (channel-major within the group): byte
 /// (p·groups + g)·64 + c·4 + t is wq[16p + c, 4g + t]. So one 64-byte load is one VNNI / vpmaddubsw operand for 16
 /// channels, and a 32-byte half covers 8. Channels are padded with zero weights to a multiple of 32 (two panels),
@@ -24,8 +28,8 @@ internal sealed unsafe class QuantizedWeights : IDisposable
     /// <summary>Output channels per packed panel.</summary>
     public const int PanelWidth = 16;
 
-    /// <summary>Largest weight magnitude after quantization (7 bits; see remarks).</summary>
-    public const int MaxWeight = 63;
+    /// <summary>Largest weight magnitude after quantization (see remarks).</summary>
+    public const int MaxWeight = 32;
 
     private sbyte* _packed;
 
@@ -35,7 +39,7 @@ internal sealed unsafe class QuantizedWeights : IDisposable
     /// <summary>Input features (columns of the original weight).</summary>
     public int InFeatures { get; }
 
-    /// <summary>InFeatures rounded up to a multiple of 4.</summary>
+    /// <summary>InFeatures rounded up to a multiple of 8 (whole pairs of 4-k groups).</summary>
     public int PaddedIn { get; }
 
     /// <summary>OutFeatures rounded up to a multiple of 32.</summary>
@@ -44,7 +48,7 @@ internal sealed unsafe class QuantizedWeights : IDisposable
     /// <summary>Per-channel dequantization scale, length <see cref="PaddedOut"/> (0 on padding channels).</summary>
     public float[] Scales { get; }
 
-    /// <summary>128 · Σ_k wq[o,k] per channel: removes the +128 offset of the unsigned activations.</summary>
+    /// <summary>offset · Σ_k wq[o,k] per channel (<see cref="Int8Gemm.ActivationOffset"/>): removes the offset of the unsigned activations.</summary>
     public int[] Compensation { get; }
 
     /// <summary>The packed panels, <see cref="PaddedOut"/> · <see cref="PaddedIn"/> bytes, 64-byte aligned.</summary>
@@ -58,7 +62,7 @@ internal sealed unsafe class QuantizedWeights : IDisposable
         KernelGuard.Length(weight.Length, (long)outFeatures * inFeatures, nameof(weight));
         OutFeatures = outFeatures;
         InFeatures = inFeatures;
-        PaddedIn = (inFeatures + 3) & ~3;
+        PaddedIn = (inFeatures + 7) & ~7;
         PaddedOut = (outFeatures + 31) & ~31;
         Scales = new float[PaddedOut];
         Compensation = new int[PaddedOut];
@@ -82,7 +86,7 @@ internal sealed unsafe class QuantizedWeights : IDisposable
                 panel[(k / 4) * 64 + (k % 4)] = (sbyte)q;
                 sum += q;
             }
-            Compensation[o] = 128 * sum;
+            Compensation[o] = Int8Gemm.ActivationOffset * sum;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -109,7 +110,7 @@ internal static class Softmax
         }, dLogits, dLogProbs, logProbs, default);
     }
 
-    /// <summary>One row of <see cref="LogBackward"/>: dx += dy − exp(y)·Σdy, exp vectorized through a stack buffer. Adds.</summary>
+    /// <summary>One row of <see cref="LogBackward"/>: dx += dy − exp(y)·Σdy (exp by <see cref="FastExp"/>). Adds.</summary>
     /// <param name="dLogits">Length cols; accumulated into.</param>
     /// <param name="dLogProbs">Length cols.</param>
     /// <param name="logProbs">Length cols: the forward output.</param>
@@ -117,16 +118,35 @@ internal static class Softmax
     {
         int n = logProbs.Length;
         float total = TensorPrimitives.Sum(dLogProbs[..n]);
-        Span<float> buffer = stackalloc float[256];
-        for (int j = 0; j < n; j += buffer.Length)
+        ref float d = ref MemoryMarshal.GetReference(dLogits);
+        ref float g = ref MemoryMarshal.GetReference(dLogProbs);
+        ref float y = ref MemoryMarshal.GetReference(logProbs);
+        int j = 0;
+        // d += dy − e·total, as (d + dy) − e·total with one fused step; e = exp(y) through FastExp (y ≤ 0).
+        if (Vector512.IsHardwareAccelerated)
         {
-            int len = Math.Min(buffer.Length, n - j);
-            var part = buffer[..len];
-            TensorPrimitives.Exp(logProbs.Slice(j, len), part);
-            var d = dLogits.Slice(j, len);
-            // d += dy − e·total, as (d + dy) − e·total with one fused step.
-            TensorPrimitives.Add(d, dLogProbs.Slice(j, len), d);
-            TensorPrimitives.FusedMultiplyAdd(part, -total, d, d);
+            var t = Vector512.Create(-total);
+            for (; j <= n - 16; j += 16)
+            {
+                var e = FastExp.NonPositive(Vector512.LoadUnsafe(ref y, (nuint)j));
+                Vector512.FusedMultiplyAdd(e, t, Vector512.LoadUnsafe(ref d, (nuint)j) + Vector512.LoadUnsafe(ref g, (nuint)j)).StoreUnsafe(ref d, (nuint)j);
+            }
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var t = Vector256.Create(-total);
+            for (; j <= n - 8; j += 8)
+            {
+                var e = FastExp.NonPositive(Vector256.LoadUnsafe(ref y, (nuint)j));
+                Vector256.FusedMultiplyAdd(e, t, Vector256.LoadUnsafe(ref d, (nuint)j) + Vector256.LoadUnsafe(ref g, (nuint)j)).StoreUnsafe(ref d, (nuint)j);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            float e = FastExp.NonPositive(Unsafe.Add(ref y, j));
+            Unsafe.Add(ref d, j) = MathF.FusedMultiplyAdd(e, -total, Unsafe.Add(ref d, j) + Unsafe.Add(ref g, j));
         }
     }
 
@@ -155,32 +175,119 @@ internal static class Softmax
             return;
         }
 
-        if (!Vector256.IsHardwareAccelerated)
-        {
-            ForwardRowScalar(probs, scores, additiveMask, scale, out max, out sum);
-            return;
-        }
+        sum = ExpRow(probs, scores, additiveMask, scale, out max);
 
+        // Pass 3: normalize by multiplying with 1/Σ (within one rounding of dividing).
+        TensorPrimitives.Multiply(probs[..n], 1f / sum, probs[..n]);
+    }
+
+    /// <summary>
+    /// The first two passes of <see cref="ForwardRow(Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, float)"/>:
+    /// probs[j] = exp(z_j − max z) with z = scores·scale (+ mask), unnormalized; returns Σ_j probs[j] (for callers that
+    /// fold the normalization into a later product, as the tiled attention does).
+    /// </summary>
+    /// <param name="probs">Length ≥ cols (cols = scores.Length); may alias <paramref name="scores"/> exactly.</param>
+    /// <param name="scores">One row of cols ≥ 1 scores.</param>
+    /// <param name="additiveMask">Empty or length ≥ cols.</param>
+    /// <param name="scale">Score multiplier.</param>
+    /// <param name="max">Maximum of the scaled, masked scores.</param>
+    internal static float ExpRow(Span<float> probs, ReadOnlySpan<float> scores, ReadOnlySpan<float> additiveMask, float scale, out float max)
+    {
+        int n = scores.Length;
         probs = probs[..n];
-        if (scale != 1f)
+        bool masked = !additiveMask.IsEmpty;
+        ref float s = ref MemoryMarshal.GetReference(scores);
+        ref float p = ref MemoryMarshal.GetReference(probs);
+        ref float m = ref MemoryMarshal.GetReference(additiveMask);
+
+        // Pass 1: z = s·scale (+ mask), two roundings as torch; the row maximum.
+        float mx = float.NegativeInfinity;
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
         {
-            TensorPrimitives.Multiply(scores, scale, probs);
-        }
-        else if (!probs.Overlaps(scores))
-        {
-            scores.CopyTo(probs);
+            var vScale = Vector512.Create(scale);
+            var vMax = Vector512.Create(float.NegativeInfinity);
+            for (; j <= n - 16; j += 16)
+            {
+                var z = Vector512.LoadUnsafe(ref s, (nuint)j) * vScale;
+                if (masked) z += Vector512.LoadUnsafe(ref m, (nuint)j);
+                z.StoreUnsafe(ref p, (nuint)j);
+                vMax = Vector512.Max(vMax, z);
+            }
+
+            mx = MaxAcross(Vector256.Max(vMax.GetLower(), vMax.GetUpper()));
         }
 
-        if (!additiveMask.IsEmpty)
+        if (Vector256.IsHardwareAccelerated && j <= n - 8)
         {
-            TensorPrimitives.Add(probs, additiveMask[..n], probs);
+            var vScale = Vector256.Create(scale);
+            var vMax = Vector256.Create(mx);
+            for (; j <= n - 8; j += 8)
+            {
+                var z = Vector256.LoadUnsafe(ref s, (nuint)j) * vScale;
+                if (masked) z += Vector256.LoadUnsafe(ref m, (nuint)j);
+                z.StoreUnsafe(ref p, (nuint)j);
+                vMax = Vector256.Max(vMax, z);
+            }
+
+            mx = MaxAcross(vMax);
         }
 
-        max = TensorPrimitives.Max(probs);
-        TensorPrimitives.Subtract(probs, max, probs);
-        TensorPrimitives.Exp(probs, probs);
-        sum = TensorPrimitives.Sum(probs);
-        TensorPrimitives.Divide(probs, sum, probs);
+        for (; j < n; j++)
+        {
+            float z = Unsafe.Add(ref s, j) * scale;
+            if (masked) z += Unsafe.Add(ref m, j);
+            Unsafe.Add(ref p, j) = z;
+            mx = MathF.Max(mx, z);
+        }
+
+        // Pass 2: e = exp(z − max) (FastExp, the same value on every path), and its sum.
+        float total = 0f;
+        j = 0;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            var vMax = Vector512.Create(mx);
+            var vSum = Vector512<float>.Zero;
+            for (; j <= n - 16; j += 16)
+            {
+                var e = FastExp.NonPositive(Vector512.LoadUnsafe(ref p, (nuint)j) - vMax);
+                e.StoreUnsafe(ref p, (nuint)j);
+                vSum += e;
+            }
+
+            total = Vector512.Sum(vSum);
+        }
+
+        if (Vector256.IsHardwareAccelerated && j <= n - 8)
+        {
+            var vMax = Vector256.Create(mx);
+            var vSum = Vector256<float>.Zero;
+            for (; j <= n - 8; j += 8)
+            {
+                var e = FastExp.NonPositive(Vector256.LoadUnsafe(ref p, (nuint)j) - vMax);
+                e.StoreUnsafe(ref p, (nuint)j);
+                vSum += e;
+            }
+
+            total += Vector256.Sum(vSum);
+        }
+
+        for (; j < n; j++)
+        {
+            float e = FastExp.NonPositive(Unsafe.Add(ref p, j) - mx);
+            Unsafe.Add(ref p, j) = e;
+            total += e;
+        }
+
+        max = mx;
+        return total;
+    }
+
+    /// <summary>Largest lane (NaN if any lane is NaN).</summary>
+    private static float MaxAcross(Vector256<float> v)
+    {
+        var m = Vector128.Max(v.GetLower(), v.GetUpper());
+        return MathF.Max(MathF.Max(m[0], m[1]), MathF.Max(m[2], m[3]));
     }
 
     /// <summary>Scalar specification of <see cref="ForwardRow(Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, float)"/>.</summary>
@@ -264,16 +371,25 @@ internal static class Softmax
 
         float max = TensorPrimitives.Max(logits);
         float sum = 0f;
-        // exp(x − max) is accumulated through a stack buffer so logProbs may alias logits.
-        Span<float> buffer = stackalloc float[256];
-        for (int j = 0; j < n; j += buffer.Length)
+        ref float x = ref MemoryMarshal.GetReference(logits);
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
         {
-            int len = Math.Min(buffer.Length, n - j);
-            var part = buffer[..len];
-            TensorPrimitives.Subtract(logits.Slice(j, len), max, part);
-            TensorPrimitives.Exp(part, part);
-            sum += TensorPrimitives.Sum(part);
+            var m = Vector512.Create(max);
+            var acc = Vector512<float>.Zero;
+            for (; j <= n - 16; j += 16) acc += FastExp.NonPositive(Vector512.LoadUnsafe(ref x, (nuint)j) - m);
+            sum = Vector512.Sum(acc);
         }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var m = Vector256.Create(max);
+            var acc = Vector256<float>.Zero;
+            for (; j <= n - 8; j += 8) acc += FastExp.NonPositive(Vector256.LoadUnsafe(ref x, (nuint)j) - m);
+            sum += Vector256.Sum(acc);
+        }
+
+        for (; j < n; j++) sum += FastExp.NonPositive(Unsafe.Add(ref x, j) - max);
 
         float logSum = MathF.Log(sum);
         TensorPrimitives.Subtract(logits, max, logProbs[..n]);

@@ -8,13 +8,13 @@ public class AttentionTests
 {
     private const float Masked = ReferenceKernels.TorchFloatMin;
 
-    /// <summary>Additive key mask (batch, seqLen): batch b has its last b keys padded.</summary>
+    /// <summary>Additive key mask (batch, seqLen): batch b has its last b keys (at most all) padded.</summary>
     private static float[] PaddingMask(int batch, int seqLen)
     {
         var mask = new float[batch * seqLen];
         for (int b = 0; b < batch; b++)
         {
-            for (int t = seqLen - b; t < seqLen; t++)
+            for (int t = Math.Max(0, seqLen - b); t < seqLen; t++)
             {
                 mask[(b * seqLen) + t] = Masked;
             }
@@ -59,6 +59,44 @@ public class AttentionTests
     }
 
     [Fact]
+    public void InferenceForwardMatchesScalarSpecificationOnEverySequenceLength0To256()
+    {
+        // The inference pass keeps no probabilities (per-thread score scratch) but runs Forward's products and softmax
+        // rows: bit-identical to Forward without dropout, on every sequence length 0..256 (every split of the products
+        // into micro-tiles), head sizes 16, 8, 5, 1 and 64, with and without a padding mask; and within tolerance of the
+        // scalar specification (and of the double reference at a few lengths).
+        var random = new Random(29);
+        var shapes = Enumerable.Range(0, 257).Select(t => (t, 48, 3)).Concat(Enumerable.Range(0, 40).Select(t => (t, 24, 3)))
+            .Concat(Enumerable.Range(0, 40).Select(t => (t, 15, 3))).Concat([(17, 5, 5), (128, 128, 2), (129, 192, 3)]);
+        foreach (var (seqLen, hidden, heads) in shapes)
+        {
+            int batch = 3;
+            var qkv = TestData.Uniform(random, batch * seqLen * 3 * hidden, -1.5f, 1.5f);
+            // Both mask variants up to 64 tokens, then alternately (keeps the test to a few seconds).
+            float[][] masks = seqLen <= 64 ? [PaddingMask(batch, seqLen), []] : seqLen % 2 == 0 ? [PaddingMask(batch, seqLen)] : [[]];
+            foreach (var mask in masks)
+            {
+                var spec = new float[batch * seqLen * hidden];
+                Attention.ForwardScalar(spec, new float[batch * heads * seqLen * seqLen], default, qkv, mask, batch, seqLen, hidden, heads, 0f);
+                var actual = new float[spec.Length];
+                Attention.ForwardInference(actual, qkv, mask, batch, seqLen, hidden, heads);
+                // Context = Σ_j p_j·v_j, |v| ≤ 1.5: float sums in different orders differ by ≈ 1e-7·Σ|p_j v_j|.
+                TestData.AssertClose(TestData.ToDouble(spec), actual, 2e-5, 2e-6, $"seqLen {seqLen}, hidden {hidden}, heads {heads}");
+                {
+                    var expected = new float[spec.Length];
+                    Attention.Forward(expected, new float[batch * heads * seqLen * seqLen], default, qkv, mask, batch, seqLen, hidden, heads, 0f, 0, 0);
+                    Assert.Equal(expected, actual);
+                }
+                if (seqLen is 9 or 64 or 129 or 256)
+                {
+                    var (reference, _) = ReferenceKernels.Attention(TestData.ToDouble(qkv), mask.Length == 0 ? null : TestData.ToDouble(mask), null, batch, seqLen, hidden, heads, 0f);
+                    TestData.AssertClose(reference, actual, 1e-5, 1e-6, $"reference, seqLen {seqLen}, hidden {hidden}");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void PackedForwardMatchesTheDoubleReferenceOnValidPositions()
     {
         // Sequences of lengths 1..13 (every length, odd head sizes) packed without padding, against the reference on
@@ -78,8 +116,7 @@ public class AttentionTests
             padded.AsSpan(b * seqLen * 3 * hidden, lengths[b] * 3 * hidden).CopyTo(packed.AsSpan(offsets[b] * 3 * hidden));
         }
         var output = new float[rows * hidden];
-        var probs = new float[heads * lengths.Sum(l => l * l)];
-        Attention.ForwardPacked(output, probs, packed, lengths, offsets, hidden, heads);
+        Attention.ForwardPacked(output, packed, lengths, offsets, hidden, heads);
         var (expected, _) = ReferenceKernels.Attention(TestData.ToDouble(padded), TestData.ToDouble(mask), null, batch, seqLen, hidden, heads, 0f);
         for (int b = 0; b < batch; b++)
         {

@@ -10,7 +10,7 @@ public class Int8GemmTests
 
     /// <summary>
     /// The definition, written from the math with its own quantizer: per-row activation scale max|x|/127 and values
-    /// round_even(x·127/max), per-channel weight scale max|w|/63 and values round_even(w·63/max), exact integer dot
+    /// round_even(x·127/max), per-channel weight scale max|w|/32 and values round_even(w·32/max), exact integer dot
     /// products, then float(Σ q_x·q_w) · (s_x·s_w) + bias. (Σ (q_x + 128)·q_w − 128·Σ q_w, what the kernels compute,
     /// is the same integer.) Also returns, per output, the rigorous bound on |int8 result − exact fp32 product| used by
     /// <see cref="StaysWithinTheQuantizationBoundOfTheFloatProduct"/>.
@@ -26,8 +26,8 @@ public class Int8GemmTests
         {
             float max = 0;
             for (int p = 0; p < k; p++) max = Math.Max(max, Math.Abs(w[o * k + p]));
-            sw[o] = max / 63f;
-            for (int p = 0; p < k; p++) qw[o * k + p] = max > 0 ? (int)MathF.Round(w[o * k + p] * (63f / max), MidpointRounding.ToEven) : 0;
+            sw[o] = max / 32f;
+            for (int p = 0; p < k; p++) qw[o * k + p] = max > 0 ? (int)MathF.Round(w[o * k + p] * (32f / max), MidpointRounding.ToEven) : 0;
         }
         for (int i = 0; i < m; i++)
         {
@@ -124,18 +124,38 @@ public class Int8GemmTests
     }
 
     [Fact]
-    public void PacksPerChannelSevenBitWeights()
+    public void PacksPerChannelWeightsInMinus32To32()
     {
-        float[] w = [1f, -2f, 0.5f, 0f, 0.25f, /* channel 1 */ 0f, 0f, 0f, 0f, 0f];
-        using var q = new QuantizedWeights(w, 2, 5);
+        float[] w = [1f, -2f, 0.5f, 0f, 0.25f, 0.1f, /* channel 1 */ 0f, 0f, 0f, 0f, 0f, 0f];
+        using var q = new QuantizedWeights(w, 2, 6);
         Assert.Equal(8, q.PaddedIn);
         Assert.Equal(32, q.PaddedOut);
-        Assert.Equal(2f / 63f, q.Scales[0]);
-        // round_even(w·63/2): 31.5 → 32, −63, 15.75 → 16, 0, 7.875 → 8.
-        Assert.Equal([32, -63, 16, 0, 8, 0, 0, 0], Enumerable.Range(0, 8).Select(p => q[0, p]).ToArray());
-        Assert.Equal(128 * (32 - 63 + 16 + 8), q.Compensation[0]);
+        Assert.Equal(2f / 32f, q.Scales[0]);
+        // round_even(w·32/2): 16, −32, 8, 0, 4, 1.6 → 2; padding 0.
+        Assert.Equal([16, -32, 8, 0, 4, 2, 0, 0], Enumerable.Range(0, 8).Select(p => q[0, p]).ToArray());
+        Assert.Equal(128 * (16 - 32 + 8 + 4 + 2), q.Compensation[0]);
         Assert.Equal(0f, q.Scales[1]);
-        Assert.All(Enumerable.Range(0, 5), p => Assert.Equal(0, q[1, p]));
+        Assert.All(Enumerable.Range(0, 6), p => Assert.Equal(0, q[1, p]));
+    }
+
+    [Fact]
+    public void SixteenBitSumsOfTwoGroupsCannotOverflow()
+    {
+        // The AVX-512BW / AVX2 kernels add two vpmaddubsw results (4 products of an activation code and a weight) in
+        // 16 bits: the largest magnitude must fit, and the extreme case must come out exact on every kernel.
+        Assert.True(4 * Int8Gemm.MaxActivationCode * QuantizedWeights.MaxWeight <= short.MaxValue);
+        Assert.Equal(255, Int8Gemm.MaxActivationCode);
+        int m = 7, n = 33, k = 64;
+        // Every row's maximum repeated (codes 255) against weights at ±max (±32), all of one sign per channel.
+        var x = Enumerable.Repeat(3f, m * k).ToArray();
+        var w = Enumerable.Range(0, n * k).Select(i => (i / k) % 2 == 0 ? 0.5f : -0.5f).ToArray();
+        using var q = new QuantizedWeights(w, n, k);
+        foreach (var kernel in SupportedKernels)
+        {
+            var y = new float[m * n];
+            Int8Gemm.Forward(y, x, q, default, m, kernel: kernel);
+            for (int i = 0; i < m * n; i++) Assert.Equal((i % n) % 2 == 0 ? 96f : -96f, y[i], 3);
+        }
     }
 
     [Fact]
@@ -147,6 +167,31 @@ public class Int8GemmTests
         float[] bias = [1f, 2f, 3f, 4f];
         Int8Gemm.Forward(y, new float[m * k], q, bias, m);
         Assert.Equal([1f, 2f, 3f, 4f, 1f, 2f, 3f, 4f, 1f, 2f, 3f, 4f], y);
+    }
+
+    [Fact]
+    public void FusedGeluEqualsTheUnfusedProductThenGeluBitForBitWithEveryKernel()
+    {
+        // GELU applied to each dequantized vector before the store (16, 8 or 1 lanes, depending on the tile's width)
+        // against the product followed by Gelu.Forward: odd and full tiles, partial row tiles, bias or none.
+        foreach (var (m, n, k) in new[] { (1, 1, 1), (7, 33, 5), (13, 64, 19), (50, 31, 40), (97, 100, 129) })
+        {
+            float[] x = ReferenceGemm.RandomFloats(m * k, m + n), w = ReferenceGemm.RandomFloats(n * k, k);
+            float[] bias = ReferenceGemm.RandomFloats(n, 3);
+            using var q = new QuantizedWeights(w, n, k);
+            foreach (var kernel in SupportedKernels)
+            {
+                foreach (var b in new[] { bias, null })
+                {
+                    var expected = new float[m * n];
+                    Int8Gemm.Forward(expected, x, q, b, m, kernel: kernel);
+                    Gelu.Forward(expected, expected);
+                    var fused = new float[m * n];
+                    Int8Gemm.Forward(fused, x, q, b, m, kernel: kernel, gelu: true);
+                    Assert.Equal(expected, fused);
+                }
+            }
+        }
     }
 
     [Fact]
