@@ -15,7 +15,13 @@ dotnet build Microsoft.ML.RobertaZh.sln -c Release
 exit /b %ERRORLEVEL%
 :test
 dotnet build Microsoft.ML.RobertaZh.sln -c Release || exit /b 1
-dotnet test Microsoft.ML.RobertaZh.sln -c Release --no-build
+dotnet test Microsoft.ML.RobertaZh.sln -c Release --no-build || exit /b 1
+rem The kernels again with AVX-512, then AVX2, switched off (the AVX2 and portable paths, as on CPUs without them).
+set DOTNET_EnableAVX512=0
+dotnet test test\Microsoft.ML.RobertaZh.Tests -c Release --no-build --filter "FullyQualifiedName~.Tensors." || exit /b 1
+set DOTNET_EnableAVX512=
+set DOTNET_EnableAVX2=0
+dotnet test test\Microsoft.ML.RobertaZh.Tests -c Release --no-build --filter "FullyQualifiedName~.Tensors."
 exit /b %ERRORLEVEL%
 :bench
 shift

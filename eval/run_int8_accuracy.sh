@@ -3,16 +3,17 @@
 # book_review (train.tsv, best epoch on dev.tsv), then fp32 against dynamic int8 on each dev set: accuracy, change,
 # share of identical predictions, speed-up (Benchmarks `int8-accuracy`, padded batches of 32 and packed).
 #   eval/run_int8_accuracy.sh [--sizes "tiny small"] [--tasks "chnsenticorp book_review"] [--out eval/out/int8]
-#                             [--cli PATH_TO_roberta-zh] [--no-eval] [--eval-only] [--rounds 3]
+#                             [--cli PATH_TO_roberta-zh] [--no-eval] [--eval-only] [--rounds 3] [--epochs N]
 # Settings (fixed, so reruns give the same models): tiny: 3 epochs on ChnSentiCorp, 2 on book_review, batch 32, lr 3e-4;
 # small: 2 epochs on both, batch 32, lr 1e-4; warm-up 10%, weight decay 0.01, max length 128, seed 7 (init and training).
 # A model whose directory already holds model.safetensors is not trained again. Small is the long part: on 2 cores
 # about 30 min (ChnSentiCorp) + 40 min (book_review) when the machine is otherwise idle; run it niced in the background
 # (nice -n 15 eval/run_int8_accuracy.sh --no-eval) and evaluate later (eval/perf_tables.sh picks the models up).
+# --epochs N: train every model N epochs instead (e.g. 1 for small when 2 cores cannot spare the hour).
 # --cli: a roberta-zh launcher other than ./roberta-zh (e.g. a build snapshot, so rebuilding this tree cannot disturb it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-sizes="tiny small"; tasks="chnsenticorp book_review"; out=eval/out/int8; cli=./roberta-zh; evaluate=1; train=1; rounds=3
+sizes="tiny small"; tasks="chnsenticorp book_review"; out=eval/out/int8; cli=./roberta-zh; evaluate=1; train=1; rounds=3; epochs_override=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
@@ -20,6 +21,7 @@ while [ $# -gt 0 ]; do
     --out) out="$2"; shift 2 ;;
     --cli) cli="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
+    --epochs) epochs_override="$2"; shift 2 ;;
     --no-eval) evaluate=0; shift ;;
     --eval-only) train=0; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -41,6 +43,7 @@ if [ "$train" = 1 ]; then
         tiny/*) epochs=2; lr=3e-4 ;;
         *) epochs=2; lr=1e-4 ;;
       esac
+      [ -n "$epochs_override" ] && epochs=$epochs_override
       echo "=== $name: $epochs epochs, batch 32, lr $lr (start $(date -u +%T), load $(cut -d' ' -f1 /proc/loadavg))"
       t0=$SECONDS
       "$cli" train --train "$data/datasets/$task/train.tsv" --validation "$data/datasets/$task/dev.tsv" \

@@ -73,26 +73,22 @@ static void ModelRun(EngineKind kind, string size, string mode, Args a, int thre
     }
     string precision = a.Get("--precision", "fp32");
     bool pack = Array.IndexOf(a.Raw, "--pack") >= 0;
-    if (kind == EngineKind.Managed && mode == "forward")
+    var inferencePrecision = precision switch
     {
-        model.InferencePrecision = precision switch
-        {
-            "fp32" => InferencePrecision.FullPrecision,
-            "int8" => InferencePrecision.DynamicInt8,
-            _ => throw new ArgumentException($"--precision {precision}: use fp32 or int8."),
-        };
-        model.PackPaddedSequences = pack;
-    }
-    else if (precision != "fp32" || pack)
-    {
+        "fp32" => InferencePrecision.FullPrecision,
+        "int8" => InferencePrecision.DynamicInt8,
+        _ => throw new ArgumentException($"--precision {precision}: use fp32 or int8."),
+    };
+    if ((kind != EngineKind.Managed || mode != "forward") && (precision != "fp32" || pack))
         throw new ArgumentException("--precision int8 and --pack apply to the managed engine's forward mode only.");
-    }
     var input = new BertBatch(batch, seq, ids, attentionMask: attention)
     {
         ClassLabels = mode == "train" ? [.. Enumerable.Range(0, batch).Select(i => i % 2)] : null,
         MaskedLmLabels = labels,
     };
-    var options = new EngineOptions { Engine = kind, Threads = threads };
+    // BertEngines.CreateInference takes precision and packing from the engine options (the model's own settings are left
+    // alone), so they go here, not on the model.
+    var options = new EngineOptions { Engine = kind, Threads = threads, InferencePrecision = inferencePrecision, PackPaddedSequences = pack };
     var adamW = new AdamWOptions { WeightDecay = 0.01f, Epsilon = 1e-6f };
     using IBertEngine e = mode == "forward" ? BertEngines.CreateInference(model, options) : BertEngines.CreateTraining(model, options);
     model = null; // the TorchSharp engine holds its own copy: let the managed one go (the managed engine shares it)
