@@ -21,14 +21,6 @@ public sealed class EstimatorEngineTests : IDisposable
 
     public void Dispose() => _files.Dispose();
 
-    private static IEnumerable<BinaryReview> Unreadable()
-    {
-        throw new InvalidOperationException("the data was read");
-#pragma warning disable CS0162 // Unreachable: an iterator that fails as soon as it is enumerated.
-        yield break;
-#pragma warning restore CS0162
-    }
-
     private RobertaClassifierOptions Options(int epochs = 4) => new()
     {
         ModelPath = _modelPath, BatchSize = 8, MaxEpochs = epochs, LearningRate = 5e-3f, MaxSequenceLength = 32, Dropout = 0f, Seed = 3,
@@ -88,7 +80,7 @@ public sealed class EstimatorEngineTests : IDisposable
         var ml = new MLContext(seed: 1);
         var options = Options(epochs: 1);
         options.Device = "cuda";
-        var e = Assert.Throws<EngineUnavailableException>(() => ml.BinaryClassification.Trainers.RobertaClassifier(options).Fit(ml.Data.LoadFromEnumerable(Unreadable())));
+        var e = Assert.Throws<EngineUnavailableException>(() => ml.BinaryClassification.Trainers.RobertaClassifier(options).Fit(ml.Data.LoadFromEnumerable(UnreadableRows.Of<BinaryReview>())));
         Assert.Contains("libtorch-cuda-12.8-linux-x64 2.10.0", e.Message, StringComparison.Ordinal);
         Assert.Contains("TorchSharp-cuda-linux", e.Message, StringComparison.Ordinal);
 
@@ -105,7 +97,7 @@ public sealed class EstimatorEngineTests : IDisposable
         var options = Options(epochs: 1);
         options.MaxSteps = 2;
         var strict = new MLContext(seed: 1) { GpuDeviceId = 0, FallbackToCpu = false };
-        var e = Assert.Throws<EngineUnavailableException>(() => strict.BinaryClassification.Trainers.RobertaClassifier(options).Fit(strict.Data.LoadFromEnumerable(Unreadable())));
+        var e = Assert.Throws<EngineUnavailableException>(() => strict.BinaryClassification.Trainers.RobertaClassifier(options).Fit(strict.Data.LoadFromEnumerable(UnreadableRows.Of<BinaryReview>())));
         Assert.Contains("CUDA build of libtorch", e.Message, StringComparison.Ordinal);
 
         var lenient = new MLContext(seed: 1) { GpuDeviceId = 0, FallbackToCpu = true };

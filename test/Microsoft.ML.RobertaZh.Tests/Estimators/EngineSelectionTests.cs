@@ -3,6 +3,7 @@ using Microsoft.ML.RobertaZh.Estimators;
 using Microsoft.ML.RobertaZh.Model;
 using Microsoft.ML.RobertaZh.Pretraining;
 using Microsoft.ML.RobertaZh.Tests.Data;
+using Microsoft.ML.RobertaZh.Tests.TestSupport;
 
 namespace Microsoft.ML.RobertaZh.Tests.Estimators;
 
@@ -20,22 +21,6 @@ public sealed class EngineSelectionTests : IDisposable
     public EngineSelectionTests() => _modelPath = ClassifierFixtures.ModelDirectory(_files.Root);
 
     public void Dispose() => _files.Dispose();
-
-    private static IEnumerable<BinaryReview> Unreadable()
-    {
-        throw new InvalidOperationException("the data was read");
-#pragma warning disable CS0162 // Unreachable: an iterator that fails as soon as it is enumerated.
-        yield break;
-#pragma warning restore CS0162
-    }
-
-    private static IEnumerable<TextOnly> UnreadableTexts()
-    {
-        throw new InvalidOperationException("the data was read");
-#pragma warning disable CS0162 // Unreachable: an iterator that fails as soon as it is enumerated.
-        yield break;
-#pragma warning restore CS0162
-    }
 
     private RobertaClassifierOptions Options() => new() { ModelPath = _modelPath, BatchSize = 16, MaxSteps = 1, MaxSequenceLength = 32 };
 
@@ -68,7 +53,7 @@ public sealed class EngineSelectionTests : IDisposable
         var ml = new MLContext(seed: 1);
         var options = Options();
         options.Engine = EngineKind.TorchSharp;
-        var e = Assert.Throws<EngineUnavailableException>(() => ml.BinaryClassification.Trainers.RobertaClassifier(options).Fit(ml.Data.LoadFromEnumerable(Unreadable())));
+        var e = Assert.Throws<EngineUnavailableException>(() => ml.BinaryClassification.Trainers.RobertaClassifier(options).Fit(ml.Data.LoadFromEnumerable(UnreadableRows.Of<BinaryReview>())));
         AssertNamesTorchSharpPackages(e);
 
         e = Assert.Throws<EngineUnavailableException>(() => ml.Transforms.Text.RobertaEmbedding(new RobertaEmbeddingOptions { ModelPath = _modelPath, Engine = EngineKind.TorchSharp })
@@ -90,7 +75,7 @@ public sealed class EngineSelectionTests : IDisposable
             Masking = new MaskingOptions { Strategy = MaskingStrategy.Token }, Engine = EngineKind.TorchSharp, Seed = 1,
         };
         AssertNamesTorchSharpPackages(Assert.Throws<EngineUnavailableException>(() => new RobertaPretrainEstimator(new MLContext(), options).Fit()));
-        var documents = new MLContext().Data.LoadFromEnumerable(UnreadableTexts());
+        var documents = new MLContext().Data.LoadFromEnumerable(UnreadableRows.Of<TextOnly>());
         AssertNamesTorchSharpPackages(Assert.Throws<EngineUnavailableException>(() => new RobertaPretrainEstimator(new MLContext(), options).Fit(documents)));
         var cuda = Assert.Throws<EngineUnavailableException>(() => new RobertaPretrainEstimator(new MLContext(), options with { Engine = EngineKind.Managed, Device = "cuda" }).Fit());
         Assert.Contains("libtorch-cuda-12.8-linux-x64", cuda.Message, StringComparison.Ordinal);
@@ -102,7 +87,7 @@ public sealed class EngineSelectionTests : IDisposable
     {
         // GpuDeviceId set and FallbackToCpu false: the CPU-only managed engine cannot serve cuda:0, so Fit fails at once.
         var strict = new MLContext(seed: 1) { GpuDeviceId = 0, FallbackToCpu = false };
-        var e = Assert.Throws<EngineUnavailableException>(() => strict.BinaryClassification.Trainers.RobertaClassifier(Options()).Fit(strict.Data.LoadFromEnumerable(Unreadable())));
+        var e = Assert.Throws<EngineUnavailableException>(() => strict.BinaryClassification.Trainers.RobertaClassifier(Options()).Fit(strict.Data.LoadFromEnumerable(UnreadableRows.Of<BinaryReview>())));
         Assert.Contains("device 'cuda:0'", e.Message, StringComparison.Ordinal);
         Assert.Contains("libtorch-cuda-12.8-linux-x64", e.Message, StringComparison.Ordinal);
 
@@ -131,7 +116,7 @@ public sealed class EngineSelectionTests : IDisposable
     {
         var options = Options();
         options.Device = "gpu0";
-        var e = Assert.Throws<ArgumentException>(() => new MLContext().BinaryClassification.Trainers.RobertaClassifier(options).Fit(new MLContext().Data.LoadFromEnumerable(Unreadable())));
+        var e = Assert.Throws<ArgumentException>(() => new MLContext().BinaryClassification.Trainers.RobertaClassifier(options).Fit(new MLContext().Data.LoadFromEnumerable(UnreadableRows.Of<BinaryReview>())));
         Assert.Contains("cpu, cuda or cuda:N", e.Message, StringComparison.Ordinal);
     }
 
@@ -145,7 +130,7 @@ public sealed class EngineSelectionTests : IDisposable
         var options = Options();
         options.InferencePrecision = InferencePrecision.DynamicInt8;
         options.Engine = EngineKind.TorchSharp;
-        e = Assert.Throws<NotSupportedException>(() => new MLContext().BinaryClassification.Trainers.RobertaClassifier(options).Fit(new MLContext().Data.LoadFromEnumerable(Unreadable())));
+        e = Assert.Throws<NotSupportedException>(() => new MLContext().BinaryClassification.Trainers.RobertaClassifier(options).Fit(new MLContext().Data.LoadFromEnumerable(UnreadableRows.Of<BinaryReview>())));
         Assert.Contains("managed engine only", e.Message, StringComparison.Ordinal);
     }
 
@@ -154,7 +139,7 @@ public sealed class EngineSelectionTests : IDisposable
     {
         var options = Options();
         options.Engine = EngineKind.OnnxRuntime;
-        var e = Assert.Throws<NotSupportedException>(() => new MLContext().BinaryClassification.Trainers.RobertaClassifier(options).Fit(new MLContext().Data.LoadFromEnumerable(Unreadable())));
+        var e = Assert.Throws<NotSupportedException>(() => new MLContext().BinaryClassification.Trainers.RobertaClassifier(options).Fit(new MLContext().Data.LoadFromEnumerable(UnreadableRows.Of<BinaryReview>())));
         Assert.Contains("runs inference only", e.Message, StringComparison.Ordinal);
         Assert.Contains("RobertaInferenceOptions { Engine = EngineKind.OnnxRuntime }", e.Message, StringComparison.Ordinal);
     }

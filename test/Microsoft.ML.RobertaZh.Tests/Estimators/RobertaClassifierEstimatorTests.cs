@@ -1,6 +1,7 @@
 using Microsoft.ML.RobertaZh.Estimators;
 using Microsoft.ML.RobertaZh.Hosting;
 using static Microsoft.ML.RobertaZh.Tests.Estimators.ClassifierFixtures;
+using Microsoft.ML.RobertaZh.Tests.TestSupport;
 
 namespace Microsoft.ML.RobertaZh.Tests.Estimators;
 
@@ -8,18 +9,10 @@ public class RobertaClassifierEstimatorTests(FittedModels fitted) : IClassFixtur
 {
     private MLContext Ml => fitted.Ml;
 
-    private static IEnumerable<NamedReview> Unreadable()
-    {
-        throw new InvalidOperationException("the data was read");
-#pragma warning disable CS0162 // Unreachable: an iterator that fails as soon as it is enumerated.
-        yield break;
-#pragma warning restore CS0162
-    }
-
     [Fact]
     public void WrongLabelTypeFailsBeforeAnyDataIsReadWithTheFix()
     {
-        var view = Ml.Data.LoadFromEnumerable(Unreadable());
+        var view = Ml.Data.LoadFromEnumerable(UnreadableRows.Of<NamedReview>());
         var multi = Ml.MulticlassClassification.Trainers.RobertaClassifier(fitted.ModelPath);
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => multi.Fit(view));
         Assert.Contains("label column 'Label'", e.Message, StringComparison.Ordinal);
