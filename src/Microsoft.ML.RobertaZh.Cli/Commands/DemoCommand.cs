@@ -130,7 +130,7 @@ internal static class DemoCommand
         var pipeline = labels.Append(ml.BinaryClassification.Trainers.RobertaClassifier(new RobertaClassifierOptions
         {
             PretrainedModel = encoder, MaxEpochs = settings.FineTuneEpochs, BatchSize = settings.FineTuneBatchSize,
-            LearningRate = settings.FineTuneLearningRate, MaxSequenceLength = settings.MaxSequenceLength,
+            LearningRate = settings.FineTuneLearningRate, MaxSequenceLength = settings.MaxSequenceLength, Seed = 7,
             ValidationSet = labels.Fit(trainValidation.TestSet).Transform(trainValidation.TestSet), OutputDirectory = classifierDir,
             Progress = new InlineProgress<TrainingProgress>(printer.Report),
         }));
