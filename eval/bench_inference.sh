@@ -5,9 +5,8 @@
 #     own), interleaved and rotated every round, 2 threads each;
 #  2. single-sentence latency (p50/p99 over --calls real ChnSentiCorp reviews, truncated at 128 tokens), by route:
 #     engine             tokenize + engine forward (batch 1), each engine;
-#     prediction-engine  ML.NET PredictionEngine over RobertaClassifierTransformer running on the engine (engines other
-#                        than the managed one need the wiring branch's RobertaInferenceOptions; until it is merged those
-#                        rows print "skipped");
+#     prediction-engine  ML.NET PredictionEngine over RobertaClassifierTransformer loaded on the engine
+#                        (RobertaInferenceOptions { Engine = ... });
 #     mlnet-onnx         ML.NET PredictionEngine over TokenizeForRoberta → ApplyOnnxModel → BinaryClassifierScores
 #                        (ML.NET's own ONNX scoring, one row per ONNX Runtime call).
 # Prints markdown tables with the CPU, the load average before and after, and the ratios.
@@ -106,10 +105,7 @@ if lat:
     print("|---|---|---|---|---|---|---|")
     for key in dict.fromkeys((r["size"], r["route"], r["side"]) for r in lat):
         v = [r for r in lat if (r["size"], r["route"], r["side"]) == key]
-        done = [r for r in v if "skipped" not in r]
-        if not done:
-            print(f"| {key[0]} | {key[1]} | {names[key[2]]} | skipped: {v[0]['skipped']} | | | |")
-            continue
+        done = v
         p50 = statistics.median(r["p50_ms"] for r in done); p99 = statistics.median(r["p99_ms"] for r in done); mean = statistics.median(r["mean_ms"] for r in done)
         print(f"| {key[0]} | {key[1]} | {names[key[2]]} | {p50:.2f} | {p99:.2f} | {mean:.2f} | {max(r['peak_rss_mb'] for r in done):.0f} |")
 PY

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Text.Json;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.RobertaZh.Engines;
@@ -87,8 +86,6 @@ internal static class Measurements
             case "prediction-engine":
             {
                 var classifier = LoadClassifier(ml, dir, engineName, threads);
-                if (classifier is null)
-                    return Json(new() { ["kind"] = "latency", ["route"] = route, ["side"] = engineName, ["size"] = size, ["skipped"] = "RobertaInferenceOptions (estimator engine selection) is not in this build: merge the wiring branch" });
                 owned = classifier;
                 var pe = ml.Model.CreatePredictionEngine<Review, Prediction>(classifier);
                 predict = text => pe.Predict(new Review { Text = text }).Score;
@@ -141,22 +138,21 @@ internal static class Measurements
         _ => throw new ArgumentException($"--engine {name}: use managed, torchsharp, onnxruntime or onnxruntime-fused."),
     };
 
-    // The classifier transformer on the engine asked for. Choosing the engine of a loaded transformer needs the wiring
-    // branch's RobertaClassifierTransformer.Load(env, dir, RobertaInferenceOptions); it is found by reflection so that this
-    // benchmark builds before and after that merge (null when it is absent and an engine other than the managed one is asked for).
-    private static RobertaClassifierTransformer? LoadClassifier(MLContext ml, string dir, string engineName, int threads)
+    // The classifier transformer on the engine asked for, as an application loads it (RobertaInferenceOptions).
+    private static RobertaClassifierTransformer LoadClassifier(MLContext ml, string dir, string engineName, int threads)
     {
         // The managed kernels' degree of parallelism is process-wide and set by an engine's Threads (public behaviour of
         // EngineOptions); RobertaInferenceOptions has no thread count, so ONNX Runtime and libtorch keep their default,
         // the physical cores (2 on the project's machine).
         using (BertEngines.CreateInference(BertModel.Create(BertConfig.FromPreset("tiny"), BertHeads.Classification(2), seed: 1), new EngineOptions { Threads = threads })) { }
-        var optionsType = typeof(RobertaClassifierTransformer).Assembly.GetType("Microsoft.ML.RobertaZh.Estimators.RobertaInferenceOptions");
-        var load = optionsType is null ? null : typeof(RobertaClassifierTransformer).GetMethod("Load", [typeof(IHostEnvironment), typeof(string), optionsType]);
-        if (load is null) return engineName == "managed" ? RobertaClassifierTransformer.Load(ml, dir) : null;
-        var kind = engineName switch { "managed" => EngineKind.Managed, "torchsharp" => EngineKind.TorchSharp, "onnxruntime" => EngineKind.OnnxRuntime, _ => throw new ArgumentException($"--engine {engineName} has no prediction-engine route.") };
-        var options = Activator.CreateInstance(optionsType!)!;
-        optionsType!.GetProperty("Engine")!.GetSetMethod(nonPublic: true)!.Invoke(options, [kind]);
-        return (RobertaClassifierTransformer)load.Invoke(null, [ml, dir, options])!;
+        var kind = engineName switch
+        {
+            "managed" => EngineKind.Managed,
+            "torchsharp" => EngineKind.TorchSharp,
+            "onnxruntime" => EngineKind.OnnxRuntime,
+            _ => throw new ArgumentException($"--engine {engineName} has no prediction-engine route."),
+        };
+        return RobertaClassifierTransformer.Load(ml, dir, new RobertaInferenceOptions { Engine = kind });
     }
 
     private static string Json(Dictionary<string, object> fields) => JsonSerializer.Serialize(fields);
