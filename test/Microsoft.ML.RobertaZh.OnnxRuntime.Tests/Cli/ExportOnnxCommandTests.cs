@@ -33,7 +33,7 @@ public sealed class ExportOnnxCommandTests : IDisposable
     public void ReportsWhatWasWrittenAndTheVerification()
     {
         using var log = new StringWriter();
-        var result = ExportOnnxCommand.Run(Fixtures.ModelDirectory, _dir.File("classifier.onnx"), new OnnxExportOptions(), verify: true, log);
+        var result = ExportOnnxCommand.Run(Fixtures.Path("model"), _dir.File("classifier.onnx"), new OnnxExportOptions(), verify: true, log);
         string text = log.ToString();
         Assert.Equal(OnnxModelTask.Classifier, result.Task);
         Assert.Contains("classifier, opset 17, sequences up to 32", text, StringComparison.Ordinal);
@@ -52,7 +52,7 @@ public sealed class ExportOnnxCommandTests : IDisposable
     public void BadArgumentsExitWithCode2(string option, string value)
     {
         string output = _dir.File("bad.onnx");
-        int code = ExportOnnxCommand.Create().Parse(["--model", Fixtures.ModelDirectory, "--output", output, option, value, "--no-verify"]).Invoke();
+        int code = ExportOnnxCommand.Create().Parse(["--model", Fixtures.Path("model"), "--output", output, option, value, "--no-verify"]).Invoke();
         Assert.Equal(2, code);
         Assert.False(File.Exists(output));
     }

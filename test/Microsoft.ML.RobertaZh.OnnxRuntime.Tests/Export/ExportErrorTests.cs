@@ -92,7 +92,7 @@ public sealed class ExportErrorTests : IDisposable
     public void OutOfRangeOptionsAreRefused(int opset, int? maxLength)
     {
         var e = Assert.Throws<ArgumentException>(() =>
-            OnnxExporter.Export(Fixtures.ModelDirectory, Output, new OnnxExportOptions { Opset = opset, MaxSequenceLength = maxLength }));
+            OnnxExporter.Export(Fixtures.Path("model"), Output, new OnnxExportOptions { Opset = opset, MaxSequenceLength = maxLength }));
         Assert.Contains(maxLength is null ? "Opset" : "max_position_embeddings", e.Message, StringComparison.Ordinal);
     }
 
@@ -101,7 +101,7 @@ public sealed class ExportErrorTests : IDisposable
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Output)!);
         File.WriteAllText(Output, "previous export");
-        Assert.Throws<ArgumentException>(() => OnnxExporter.Export(Fixtures.ModelDirectory, Output, new OnnxExportOptions { Opset = 99 }));
+        Assert.Throws<ArgumentException>(() => OnnxExporter.Export(Fixtures.Path("model"), Output, new OnnxExportOptions { Opset = 99 }));
         Assert.Equal("previous export", File.ReadAllText(Output));
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(Output)!, "*.tmp"));
     }

@@ -10,7 +10,7 @@ internal static class Batches
     public static StateDict Reference => s_reference.Value;
 
     private static readonly Lazy<StateDict> s_reference = new(() =>
-        SafeTensorsReader.Read(Path.Combine(Fixtures.ModelDirectory, "reference.safetensors")));
+        SafeTensorsReader.Read(Path.Combine(Fixtures.Path("model"), "reference.safetensors")));
 
     /// <summary>The reference batch (mixed lengths, padded on the right) for which <see cref="Reference"/> holds PyTorch's outputs.</summary>
     public static BertBatch ReferenceBatch()

@@ -50,7 +50,7 @@ internal static class Classifiers
     {
         string dir = Path.Combine(root, name);
         Directory.CreateDirectory(dir);
-        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures.ModelDirectory, "config.json")))!.AsObject();
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures.Path("model"), "config.json")))!.AsObject();
         config["architectures"] = new JsonArray("BertForSequenceClassification");
         if (binary)
         {
@@ -64,7 +64,7 @@ internal static class Classifiers
         };
         File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
 
-        var weights = SafeTensorsReader.Read(Path.Combine(Fixtures.ModelDirectory, "model.safetensors"));
+        var weights = SafeTensorsReader.Read(Path.Combine(Fixtures.Path("model"), "model.safetensors"));
         var tensors = weights.Values.Where(t => !t.Name.StartsWith("classifier.", StringComparison.Ordinal))
             .Select(t => new KeyValuePair<string, (int[], ReadOnlyMemory<float>)>(t.Name, (t.Shape.ToArray(), t.Data))).ToList();
         var w = weights["classifier.weight"].Data.ToArray();
@@ -86,7 +86,7 @@ internal static class Classifiers
         var tokenizer = new BertTokenizer(new Vocabulary(Vocabulary()));
         var encodings = Sentences(200, seed: 99).Select(t => tokenizer.Encode(t, options: new EncodeOptions { MaxLength = 32 })).ToList();
         var batch = BertBatch.Pad([.. encodings.Select(e => e.Ids)], [.. encodings.Select(e => (IReadOnlyList<int>?)e.TypeIds)]);
-        var output = BertModel.Load(Fixtures.ModelDirectory).Forward(batch);
+        var output = BertModel.Load(Fixtures.Path("model")).Forward(batch);
         int h = output.PoolerOutput!.Length / batch.Batch;
         var mean = new float[h];
         for (int b = 0; b < batch.Batch; b++) TensorPrimitives.Add(mean, output.PoolerOutput.AsSpan(b * h, h), mean);

@@ -16,10 +16,10 @@ internal static class ModelDirectories
     {
         string dir = Path.Combine(root, name);
         Directory.CreateDirectory(dir);
-        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures.ModelDirectory, "config.json")))!.AsObject();
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures.Path("model"), "config.json")))!.AsObject();
         editConfig?.Invoke(config);
         File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
-        var weights = SafeTensorsReader.Read(Path.Combine(Fixtures.ModelDirectory, "model.safetensors"));
+        var weights = SafeTensorsReader.Read(Path.Combine(Fixtures.Path("model"), "model.safetensors"));
         SafeTensorsWriter.Write(Path.Combine(dir, "model.safetensors"), weights.Values
             .Where(t => dropTensor?.Invoke(t.Name) != true)
             .Select(t => new KeyValuePair<string, (int[], ReadOnlyMemory<float>)>(t.Name, (t.Shape.ToArray(), t.Data))));

@@ -25,6 +25,14 @@ internal static class TensorAssert
         return max;
     }
 
+    /// <summary>Fails unless both are present and the relative error is at most <paramref name="tolerance"/>.</summary>
+    public static void ClosePresent(float[]? actual, float[]? expected, double tolerance, string name)
+    {
+        Assert.True(actual is not null, $"{name}: missing");
+        Assert.True(expected is not null, $"{name}: no reference");
+        Close(actual.AsSpan(), expected.AsSpan(), tolerance, name);
+    }
+
     /// <summary>Fails unless the relative error is at most <paramref name="tolerance"/>.</summary>
     public static void Close(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected, double tolerance, string name)
     {
