@@ -25,7 +25,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
 import torch  # noqa: E402  (the thread variable must be set before torch loads OpenBLAS)
 import torch.nn as nn  # noqa: E402
 
-SIZES = {"tiny": (2, 128), "mini": (4, 256), "small": (4, 512), "medium": (8, 512), "base": (12, 768)}
+SIZES = {"tiny": (2, 128), "mini": (4, 256), "small": (4, 512), "medium": (8, 512), "base": (12, 768), "large": (24, 1024)}
 VOCAB, POSITIONS, TYPES, DROP, EPS = 21128, 512, 2, 0.1, 1e-12
 
 
