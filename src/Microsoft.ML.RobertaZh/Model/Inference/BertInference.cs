@@ -57,16 +57,9 @@ internal static class BertInference
             linears.Forward(l, LinearSlot.Qkv, s.Qkv, input, n, epilogue: null);
             if (lengths is null) Attention.ForwardInference(s.Context, s.Qkv, a.AdditiveMask, bsz, t, h, heads);
             else Attention.ForwardPacked(s.Context, s.Qkv, lengths, offsets, h, heads);
-            // LayerNorm1 = LayerNorm(dense(context) + input), the add and the norm per finished row block.
-            linears.Forward(l, LinearSlot.AttentionOutput, s.Residual1, s.Context, n, (first, count) =>
-                LayerNorm.AddForwardRows(s.LayerNorm1, s.Mean1, s.Rstd1, s.Residual1, input,
-                    P(p, o.AttentionLayerNormWeight, h), P(p, o.AttentionLayerNormBias, h), first, count, h, eps));
-            // Intermediate = gelu(dense(LayerNorm1)), in place.
-            linears.Forward(l, LinearSlot.Intermediate, s.Intermediate, s.LayerNorm1, n, epilogue: null, gelu: true);
-            // LayerNorm2 = LayerNorm(dense(intermediate) + LayerNorm1): the layer's output.
-            linears.Forward(l, LinearSlot.Output, s.Residual2, s.Intermediate, n, (first, count) =>
-                LayerNorm.AddForwardRows(s.LayerNorm2, s.Mean2, s.Rstd2, s.Residual2, s.LayerNorm1,
-                    P(p, o.OutputLayerNormWeight, h), P(p, o.OutputLayerNormBias, h), first, count, h, eps));
+            // LayerNorm1 = LayerNorm(dense(context) + input); the layer's output LayerNorm2 = LayerNorm(dense(gelu(dense(
+            // LayerNorm1))) + LayerNorm1).
+            linears.ForwardTail(l, s, input, n);
             x = s.LayerNorm2;
         }
         if (lengths is not null) Unpack(x, lengths, offsets, t, h);

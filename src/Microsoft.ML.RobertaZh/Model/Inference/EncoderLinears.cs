@@ -38,6 +38,29 @@ internal abstract class EncoderLinears : IDisposable
     /// </summary>
     public abstract void Forward(int layer, LinearSlot slot, float[] output, float[] input, int rows, RowBlockEpilogue? epilogue, bool gelu = false);
 
+    /// <summary>
+    /// The row-wise rest of layer <paramref name="layer"/> after its attention, over <paramref name="rows"/> rows:
+    /// LayerNorm1 = LayerNorm(dense(context) + input), then the layer's output s.LayerNorm2 = LayerNorm(dense(gelu(
+    /// dense(LayerNorm1))) + LayerNorm1). This composition runs the three linear layers one after another over all
+    /// rows, with GELU and the residual adds + LayerNorms in their epilogues; <see cref="Int8Linears"/> runs the whole
+    /// chain per row block instead. Only s.LayerNorm2 is guaranteed afterwards; <paramref name="input"/> may be
+    /// s.LayerNorm2 itself (each row is read before it is written).
+    /// </summary>
+    public virtual void ForwardTail(int layer, LayerActivations s, float[] input, int rows)
+    {
+        var o = Layout.Layers[layer];
+        int h = Layout.Config.HiddenSize;
+        float eps = Layout.Config.LayerNormEps;
+        var p = Parameters;
+        Forward(layer, LinearSlot.AttentionOutput, s.Residual1, s.Context, rows, (first, count) =>
+            LayerNorm.AddForwardRows(s.LayerNorm1, s.Mean1, s.Rstd1, s.Residual1, input,
+                p.AsSpan(o.AttentionLayerNormWeight, h), p.AsSpan(o.AttentionLayerNormBias, h), first, count, h, eps));
+        Forward(layer, LinearSlot.Intermediate, s.Intermediate, s.LayerNorm1, rows, epilogue: null, gelu: true);
+        Forward(layer, LinearSlot.Output, s.Residual2, s.Intermediate, rows, (first, count) =>
+            LayerNorm.AddForwardRows(s.LayerNorm2, s.Mean2, s.Rstd2, s.Residual2, s.LayerNorm1,
+                p.AsSpan(o.OutputLayerNormWeight, h), p.AsSpan(o.OutputLayerNormBias, h), first, count, h, eps));
+    }
+
     /// <summary>(weight offset, bias offset, out features, in features) of a slot.</summary>
     protected (int Weight, int Bias, int Out, int In) Shape(int layer, LinearSlot slot)
     {
@@ -113,6 +136,53 @@ internal sealed class Int8Linears : EncoderLinears
     {
         var (_, b, outFeatures, _) = Shape(layer, slot);
         Int8Gemm.Forward(output, input, _weights[layer * 4 + (int)slot], Parameters.AsSpan(b, outFeatures), rows, epilogue, gelu: gelu);
+    }
+
+    /// <summary>Per-thread row-block scratch of <see cref="ForwardTail"/>: dense(context), LayerNorm1, intermediate, dense(intermediate).</summary>
+    [ThreadStatic] private static float[]? t_tail;
+
+    /// <summary>
+    /// The whole chain per block of <see cref="Int8Gemm.RowBlock"/> rows (blocks in parallel), so the intermediate
+    /// activations and LayerNorm1 stay in the thread's cache-sized scratch and never go to memory: on small models the
+    /// products are short and these passes over memory cost as much as the arithmetic. The values are those of the
+    /// composition (every kernel works row by row), bit for bit; s.Residual1, s.LayerNorm1, s.Intermediate and
+    /// s.Residual2 are left untouched.
+    /// </summary>
+    public override void ForwardTail(int layer, LayerActivations s, float[] input, int rows)
+    {
+        var o = Layout.Layers[layer];
+        int h = Layout.Config.HiddenSize, ff = Layout.Config.IntermediateSize, block = Int8Gemm.RowBlock;
+        float eps = Layout.Config.LayerNormEps;
+        float[] p = Parameters;
+        var attentionOutput = _weights[layer * 4 + (int)LinearSlot.AttentionOutput];
+        var intermediate = _weights[layer * 4 + (int)LinearSlot.Intermediate];
+        var output = _weights[layer * 4 + (int)LinearSlot.Output];
+        void Block(int index)
+        {
+            int first = index * block, count = Math.Min(block, rows - first);
+            float[] scratch = t_tail is { } t && t.Length >= block * (3 * h + ff) ? t : (t_tail = new float[block * (3 * h + ff)]);
+            var dense1 = scratch.AsSpan(0, count * h);
+            var norm1 = scratch.AsSpan(block * h, count * h);
+            var inner = scratch.AsSpan(2 * block * h, count * ff);
+            var dense2 = scratch.AsSpan(2 * block * h + block * ff, count * h);
+            Int8Gemm.ForwardBlock(dense1, s.Context.AsSpan(first * h, count * h), attentionOutput, p.AsSpan(o.AttentionOutputBias, h), count);
+            LayerNorm.AddForwardRows(norm1, s.Mean1.AsSpan(first, count), s.Rstd1.AsSpan(first, count), dense1, input.AsSpan(first * h, count * h),
+                p.AsSpan(o.AttentionLayerNormWeight, h), p.AsSpan(o.AttentionLayerNormBias, h), 0, count, h, eps);
+            Int8Gemm.ForwardBlock(inner, norm1, intermediate, p.AsSpan(o.IntermediateBias, ff), count, gelu: true);
+            Int8Gemm.ForwardBlock(dense2, inner, output, p.AsSpan(o.OutputBias, h), count);
+            LayerNorm.AddForwardRows(s.LayerNorm2.AsSpan(first * h, count * h), s.Mean2.AsSpan(first, count), s.Rstd2.AsSpan(first, count), dense2, norm1,
+                p.AsSpan(o.OutputLayerNormWeight, h), p.AsSpan(o.OutputLayerNormBias, h), 0, count, h, eps);
+        }
+
+        int blocks = (rows + block - 1) / block;
+        if (!KernelParallel.ShouldParallelize((long)rows * h * ff / 16, blocks))
+        {
+            for (int i = 0; i < blocks; i++) Block(i);
+        }
+        else
+        {
+            KernelParallel.For(blocks, Block);
+        }
     }
 
     protected override void Dispose(bool disposing)

@@ -108,6 +108,31 @@ internal static unsafe partial class Int8Gemm
         }
     }
 
+    /// <summary>
+    /// <see cref="Forward"/> on at most <see cref="RowBlock"/> rows, on the calling thread, with no epilogue: for
+    /// callers that chain several layers per row block while the rows are in cache. The same values as
+    /// <see cref="Forward"/> on those rows (every row is quantized and dequantized on its own).
+    /// </summary>
+    public static void ForwardBlock(Span<float> output, ReadOnlySpan<float> input, QuantizedWeights weights, ReadOnlySpan<float> bias,
+        int rows, Int8Kernel kernel = Int8Kernel.Auto, bool gelu = false)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        KernelGuard.NonNegative(rows, nameof(rows));
+        if (rows > RowBlock) throw new ArgumentOutOfRangeException(nameof(rows), rows, $"A block has at most {RowBlock} rows.");
+        KernelGuard.Length(input.Length, (long)rows * weights.InFeatures, nameof(input));
+        KernelGuard.Length(output.Length, (long)rows * weights.OutFeatures, nameof(output));
+        if (!bias.IsEmpty) KernelGuard.Length(bias.Length, weights.OutFeatures, nameof(bias));
+        if (kernel == Int8Kernel.Auto) kernel = DefaultKernel;
+        else if (!IsSupported(kernel)) throw new PlatformNotSupportedException($"{kernel} is not supported on this CPU.");
+        if (rows == 0) return;
+        fixed (float* po = output)
+        fixed (float* pi = input)
+        fixed (float* pb = bias)
+        {
+            RunBlock(po, pi, bias.IsEmpty ? null : pb, weights, rows, kernel, gelu);
+        }
+    }
+
     /// <summary>One call's pointers; a class so the parallel loop can capture it without copying spans.</summary>
     private sealed class Job(float* output, float* input, float* bias, QuantizedWeights weights, int rows, Int8Kernel kernel, RowBlockEpilogue? epilogue, bool gelu)
     {
@@ -115,35 +140,44 @@ internal static unsafe partial class Int8Gemm
         {
             int first = block * RowBlock;
             int count = Math.Min(RowBlock, rows - first);
-            int k = weights.InFeatures, kp = weights.PaddedIn, n = weights.OutFeatures;
-            // Rows past `count` (up to a whole tile) are set to the offset value, i.e. q = 0.
-            int paddedRows = (count + MR - 1) / MR * MR;
-            byte* quantized = Buffers.Activations(RowBlock * kp);
-            float* rowScales = Buffers.Scales(RowBlock);
-            QuantizeRows(input + (nint)first * k, count, k, kp, quantized, rowScales);
-            new Span<byte>(quantized + (nint)count * kp, (paddedRows - count) * kp).Fill(ActivationOffset);
-
-            int* tile = stackalloc int[MR * NR];
-            int groups = kp / 4;
-            for (int col = 0; col < n; col += NR)
-            {
-                sbyte* panels = weights.Packed + (nint)col * kp; // panel col/16 starts at (col/16)·groups·64 = col·kp bytes
-                int nr = Math.Min(NR, n - col);
-                for (int r = 0; r < count; r += MR)
-                {
-                    byte* a = quantized + (nint)r * kp;
-                    switch (kernel)
-                    {
-                        case Int8Kernel.AvxVnni: TileAvxVnni(groups, a, kp, panels, tile); break;
-                        case Int8Kernel.Avx512BW: TileAvx512BW(groups, a, kp, panels, tile); break;
-                        case Int8Kernel.Avx2: TileAvx2(groups, a, kp, panels, tile); break;
-                        default: TileScalar(groups, a, kp, panels, tile); break;
-                    }
-                    int mr = Math.Min(MR, count - r);
-                    StoreTile(tile, mr, nr, rowScales + r, weights, col, bias, output + (nint)(first + r) * n + col, n, gelu);
-                }
-            }
+            RunBlock(output + (nint)first * weights.OutFeatures, input + (nint)first * weights.InFeatures, bias, weights, count, kernel, gelu);
             epilogue?.Invoke(first, count);
+        }
+    }
+
+    /// <summary>
+    /// Rows 0 … count − 1 (count ≤ <see cref="RowBlock"/>) of one product: the rows are quantized into the thread's own
+    /// buffer, then multiplied tile by tile and dequantized (+ bias, GELU) into <paramref name="output"/>.
+    /// </summary>
+    private static void RunBlock(float* output, float* input, float* bias, QuantizedWeights weights, int count, Int8Kernel kernel, bool gelu)
+    {
+        int k = weights.InFeatures, kp = weights.PaddedIn, n = weights.OutFeatures;
+        // Rows past `count` (up to a whole tile) are set to the offset value, i.e. q = 0.
+        int paddedRows = (count + MR - 1) / MR * MR;
+        byte* quantized = Buffers.Activations(RowBlock * kp);
+        float* rowScales = Buffers.Scales(RowBlock);
+        QuantizeRows(input, count, k, kp, quantized, rowScales);
+        new Span<byte>(quantized + (nint)count * kp, (paddedRows - count) * kp).Fill(ActivationOffset);
+
+        int* tile = stackalloc int[MR * NR];
+        int groups = kp / 4;
+        for (int col = 0; col < n; col += NR)
+        {
+            sbyte* panels = weights.Packed + (nint)col * kp; // panel col/16 starts at (col/16)·groups·64 = col·kp bytes
+            int nr = Math.Min(NR, n - col);
+            for (int r = 0; r < count; r += MR)
+            {
+                byte* a = quantized + (nint)r * kp;
+                switch (kernel)
+                {
+                    case Int8Kernel.AvxVnni: TileAvxVnni(groups, a, kp, panels, tile); break;
+                    case Int8Kernel.Avx512BW: TileAvx512BW(groups, a, kp, panels, tile); break;
+                    case Int8Kernel.Avx2: TileAvx2(groups, a, kp, panels, tile); break;
+                    default: TileScalar(groups, a, kp, panels, tile); break;
+                }
+                int mr = Math.Min(MR, count - r);
+                StoreTile(tile, mr, nr, rowScales + r, weights, col, bias, output + (nint)r * n + col, n, gelu);
+            }
         }
     }
 
@@ -158,11 +192,22 @@ internal static unsafe partial class Int8Gemm
         {
             float* x = input + (nint)r * k;
             byte* q = quantized + (nint)r * kp;
-            var row = new ReadOnlySpan<float>(x, k);
-            float max = k == 0 ? 0f : Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(row));
+            float max = MaxAbs(x, k);
             float inverse = max > 0f ? MaxActivation / max : 0f;
             scales[r] = max / MaxActivation;
             int i = 0;
+            if (Avx512F.IsSupported)
+            {
+                var inv = Vector512.Create(inverse);
+                var offset = Vector512.Create(ActivationOffset);
+                for (; i + 16 <= k; i += 16)
+                {
+                    // vcvtps2dq rounds to nearest even (the MXCSR default), as MathF.Round below; vpmovdb keeps the
+                    // low byte of q + 128 ∈ [1, 255].
+                    var code = Avx512F.ConvertToVector512Int32(Vector512.Load(x + i) * inv) + offset;
+                    Avx512F.ConvertToVector128Byte(code.AsUInt32()).Store(q + i);
+                }
+            }
             if (Vector256.IsHardwareAccelerated)
             {
                 var inv = Vector256.Create(inverse);
@@ -179,6 +224,31 @@ internal static unsafe partial class Int8Gemm
             for (; i < k; i++) q[i] = (byte)((int)MathF.Round(x[i] * inverse, MidpointRounding.ToEven) + ActivationOffset);
             for (; i < kp; i++) q[i] = ActivationOffset;
         }
+    }
+
+    /// <summary>max_k |x[k]|: NaN when some x[k] is NaN (Vector.Max and Math.Max propagate it), 0 for an empty row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float MaxAbs(float* x, int k)
+    {
+        int i = 0;
+        float max = 0f;
+        if (Vector512.IsHardwareAccelerated && k >= 16)
+        {
+            var m = Vector512<float>.Zero;
+            for (; i + 16 <= k; i += 16) m = Vector512.Max(m, Vector512.Abs(Vector512.Load(x + i)));
+            var m8 = Vector256.Max(m.GetLower(), m.GetUpper());
+            var m4 = Vector128.Max(m8.GetLower(), m8.GetUpper());
+            max = Math.Max(Math.Max(m4[0], m4[1]), Math.Max(m4[2], m4[3]));
+        }
+        else if (Vector256.IsHardwareAccelerated && k >= 8)
+        {
+            var m = Vector256<float>.Zero;
+            for (; i + 8 <= k; i += 8) m = Vector256.Max(m, Vector256.Abs(Vector256.Load(x + i)));
+            var m4 = Vector128.Max(m.GetLower(), m.GetUpper());
+            max = Math.Max(Math.Max(m4[0], m4[1]), Math.Max(m4[2], m4[3]));
+        }
+        for (; i < k; i++) max = Math.Max(max, Math.Abs(x[i]));
+        return max;
     }
 
     /// <summary>

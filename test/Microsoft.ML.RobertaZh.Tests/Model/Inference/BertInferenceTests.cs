@@ -1,5 +1,6 @@
 using Microsoft.ML.RobertaZh.Model;
 using Microsoft.ML.RobertaZh.Model.Inference;
+using Microsoft.ML.RobertaZh.Tensors.Kernels;
 using Microsoft.ML.RobertaZh.Tests.TestSupport;
 using Xunit.Abstractions;
 
@@ -95,6 +96,49 @@ public class BertInferenceTests(ITestOutputHelper output)
         var threaded = model.Forward(batch).LastHiddenState;
         using (new ParallelismScope(1))
             Assert.Equal(threaded, model.Forward(batch).LastHiddenState);
+    }
+
+    [Theory]
+    [InlineData(100)] // two full row blocks and a partial one
+    [InlineData(7)]   // one partial block, on the calling thread
+    public void Int8TailPerRowBlockIsBitIdenticalToTheLayerByLayerComposition(int rows)
+    {
+        // Int8Linears.ForwardTail chains the attention output, LayerNorm 1, the intermediate product + GELU, the output
+        // product and LayerNorm 2 per row block; the specification is the composition of the same int8 products over all
+        // rows with the residual + LayerNorm epilogues (EncoderLinears.ForwardTail, which FloatLinears runs). The layer's
+        // input is its output buffer, as in the inference pass.
+        var config = BertConfig.FromPreset("tiny");
+        config.HiddenSize = 96;
+        config.NumAttentionHeads = 4;
+        config.IntermediateSize = 384;
+        config.VocabSize = 500;
+        var model = BertModel.Create(config, new BertHeads(Pooler: false, MaskedLm: false), seed: 8);
+        using var linears = new Int8Linears(model.Layout, model.Parameters);
+        int h = config.HiddenSize;
+        var o = model.Layout.Layers[1];
+        var p = model.Parameters;
+        LayerActivations State()
+        {
+            var s = new BertActivations(config, model.Heads, 1, rows, training: false).Layer(0);
+            ReferenceGemm.RandomFloats(rows * h, 30).CopyTo(s.Context, 0);
+            ReferenceGemm.RandomFloats(rows * h, 31).CopyTo(s.LayerNorm2, 0);
+            return s;
+        }
+
+        var expected = State();
+        float[] input = (float[])expected.LayerNorm2.Clone();
+        linears.Forward(1, LinearSlot.AttentionOutput, expected.Residual1, expected.Context, rows, (first, count) =>
+            LayerNorm.AddForwardRows(expected.LayerNorm1, expected.Mean1, expected.Rstd1, expected.Residual1, input,
+                p.AsSpan(o.AttentionLayerNormWeight, h), p.AsSpan(o.AttentionLayerNormBias, h), first, count, h, config.LayerNormEps));
+        linears.Forward(1, LinearSlot.Intermediate, expected.Intermediate, expected.LayerNorm1, rows, epilogue: null, gelu: true);
+        linears.Forward(1, LinearSlot.Output, expected.Residual2, expected.Intermediate, rows, (first, count) =>
+            LayerNorm.AddForwardRows(expected.LayerNorm2, expected.Mean2, expected.Rstd2, expected.Residual2, expected.LayerNorm1,
+                p.AsSpan(o.OutputLayerNormWeight, h), p.AsSpan(o.OutputLayerNormBias, h), first, count, h, config.LayerNormEps));
+
+        var fused = State();
+        linears.ForwardTail(1, fused, fused.LayerNorm2, rows);
+        Assert.Equal(expected.LayerNorm2.AsSpan(0, rows * h).ToArray(), fused.LayerNorm2.AsSpan(0, rows * h).ToArray());
+        Assert.NotEqual(input.AsSpan(0, rows * h).ToArray(), fused.LayerNorm2.AsSpan(0, rows * h).ToArray());
     }
 
     [Theory]

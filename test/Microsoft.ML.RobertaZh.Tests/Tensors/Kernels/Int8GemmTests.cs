@@ -216,6 +216,56 @@ public class Int8GemmTests
     }
 
     [Fact]
+    public void ForwardBlockGivesTheRowsOfForwardBitForBitWithEveryKernel()
+    {
+        // The serial one-block entry point (used to chain layers per row block) against the parallel whole product,
+        // on row windows at and off block boundaries, full and partial, with and without GELU.
+        int m = 150, n = 70, k = 45;
+        float[] x = ReferenceGemm.RandomFloats(m * k, 11), w = ReferenceGemm.RandomFloats(n * k, 12), bias = ReferenceGemm.RandomFloats(n, 13);
+        using var q = new QuantizedWeights(w, n, k);
+        foreach (var kernel in SupportedKernels)
+        {
+            foreach (bool gelu in new[] { false, true })
+            {
+                var expected = new float[m * n];
+                Int8Gemm.Forward(expected, x, q, bias, m, kernel: kernel, gelu: gelu);
+                foreach (var (first, rows) in new[] { (0, Int8Gemm.RowBlock), (48, 1), (5, 37), (m - 7, 7), (3, 0) })
+                {
+                    var y = new float[rows * n];
+                    Int8Gemm.ForwardBlock(y, x.AsSpan(first * k, rows * k), q, bias, rows, kernel, gelu);
+                    Assert.Equal(expected.AsSpan(first * n, rows * n).ToArray(), y);
+                }
+            }
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Int8Gemm.ForwardBlock(new float[(Int8Gemm.RowBlock + 1) * n], new float[(Int8Gemm.RowBlock + 1) * k], q, bias, Int8Gemm.RowBlock + 1));
+    }
+
+    [Fact]
+    public void ANotANumberInAnInputRowMakesThatRowNotANumberAndLeavesTheOthers()
+    {
+        // A NaN must not vanish into a finite output: the row's scale (max |x|) is NaN, so is every output of that row.
+        int m = 8, n = 40, k = 37;
+        float[] x = ReferenceGemm.RandomFloats(m * k, 21), w = ReferenceGemm.RandomFloats(n * k, 22);
+        using var q = new QuantizedWeights(w, n, k);
+        foreach (var kernel in SupportedKernels)
+        {
+            var clean = new float[m * n];
+            Int8Gemm.Forward(clean, x, q, default, m, kernel: kernel);
+            foreach (int column in new[] { 0, 16, 36 }) // in the vector body and in the scalar tail
+            {
+                var poisoned = (float[])x.Clone();
+                poisoned[3 * k + column] = float.NaN;
+                var y = new float[m * n];
+                Int8Gemm.Forward(y, poisoned, q, default, m, kernel: kernel);
+                Assert.All(y.AsSpan(3 * n, n).ToArray(), v => Assert.True(float.IsNaN(v), $"{kernel}, NaN at column {column}: {v}"));
+                Assert.Equal(clean.AsSpan(0, 3 * n).ToArray(), y.AsSpan(0, 3 * n).ToArray());
+                Assert.Equal(clean.AsSpan(4 * n).ToArray(), y.AsSpan(4 * n).ToArray());
+            }
+        }
+    }
+
+    [Fact]
     public void RejectsShortBuffers()
     {
         using var q = new QuantizedWeights(new float[6], 2, 3);
