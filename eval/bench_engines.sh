@@ -57,7 +57,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
 echo "# CPU: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores; AVX-512: $(grep -qw avx512f <<<"$flags" && echo yes || echo no); OPENBLAS_CORETYPE=${coretype:-unset}; OpenBLAS kernel: ${kernel:-not used}"
-echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg); sizes: $sizes; modes: $modes; sides: $sides; lengths: $lengths; rounds $rounds, repeats $repeats, warm-up $warmup"
+echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg); sizes: $sizes; modes: $modes; sides: $sides; lengths: $lengths; rounds $rounds, repeats $repeats, warm-up $warmup steps (and at least 2 s in the .NET processes)"
 
 run_side() { # side, mode, then the benchmark's arguments
   local side=$1 mode=$2; shift 2

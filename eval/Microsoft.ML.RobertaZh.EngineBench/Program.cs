@@ -8,7 +8,7 @@ using Microsoft.ML.RobertaZh.Training;
 
 // eval/bench_engines.sh runs this once per (engine, size, mode) in a fresh process, so each peak RSS is its own:
 //   model  --engine managed|torchsharp --size tiny|mini|small|medium|base --mode forward|train|mlm [--batch N] [--seq 128]
-//          [--warmup 2] [--repeats 5] [--threads 2] [--precision fp32|int8] [--lengths full|random] [--pack]
+//          [--warmup 2] [--warmup-seconds 2] [--repeats 5] [--threads 2] [--precision fp32|int8] [--lengths full|random] [--pack]
 //          (--precision and --pack: the managed engine's InferencePrecision and PackPaddedSequences, forward only;
 //          --lengths random: each sequence's length uniform in [seq/4, seq], right-padded, a serving batch)
 //   matmul --engine managed|torchsharp [--warmup 2] [--repeats 5] [--threads 2]
@@ -108,7 +108,13 @@ static void ModelRun(EngineKind kind, string size, string mode, Args a, int thre
         t.ClipGradients(1.0);
         t.OptimizerStep(1e-5f, adamW);
     }
-    for (int i = 0; i < warmup; i++) Step();
+    // At least --warmup steps and at least --warmup-seconds (default 2): .NET compiles hot methods again, optimized for
+    // this CPU (tiered compilation), a few hundred milliseconds after their first calls, and library helpers (such as
+    // System.Numerics.Tensors) start as precompiled code without AVX-512; a handful of tiny-model steps is over before
+    // that, so a step count alone would time the start-up code. The same rule for every engine run here.
+    double warmupSeconds = double.Parse(a.Get("--warmup-seconds", "2"), CultureInfo.InvariantCulture);
+    var warming = Stopwatch.StartNew();
+    for (int i = 0; i < warmup || warming.Elapsed.TotalSeconds < warmupSeconds; i++) Step();
     if (verbose) Console.Error.WriteLine($"# after warm-up: peak {PeakRss.MiB():F0} MiB, now {PeakRss.CurrentMiB():F0} MiB");
     var rates = new List<double>();
     for (int r = 0; r < repeats; r++)

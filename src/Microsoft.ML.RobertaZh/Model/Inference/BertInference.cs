@@ -6,7 +6,8 @@ namespace Microsoft.ML.RobertaZh.Model.Inference;
 /// The encoder's inference pass (no dropout, nothing saved for backward): the same kernel sequence as
 /// <see cref="BertEncoder.Forward"/>, with the linear layers from <see cref="EncoderLinears"/> and fewer passes over the
 /// activations — GELU runs in place in the intermediate product's epilogue, and the residual add + LayerNorm in the
-/// epilogues of the attention-output and output products, per row block while the rows are still in cache. In
+/// epilogues of the attention-output and output products, per row block while the rows are still in cache
+/// (<see cref="EncoderLinears.ForwardTail"/>; in int8 the whole row-wise rest of the layer runs per row block). In
 /// <see cref="FloatLinears"/> mode the result is bit-identical to <see cref="BertEncoder.Forward"/> in inference mode.
 /// </summary>
 internal static class BertInference
@@ -25,7 +26,7 @@ internal static class BertInference
     public static void Forward(BertParameterLayout layout, float[] p, BertActivations a, BertBatch batch, EncoderLinears linears, bool packPadding = false)
     {
         var c = layout.Config;
-        int bsz = a.Batch, t = a.SeqLen, n = a.Tokens, h = c.HiddenSize, ff = c.IntermediateSize, heads = c.NumAttentionHeads;
+        int bsz = a.Batch, t = a.SeqLen, n = a.Tokens, h = c.HiddenSize, heads = c.NumAttentionHeads;
         float eps = c.LayerNormEps;
 
         // HF get_extended_attention_mask: (1 − mask) · finfo(float32).min, added to the attention scores.
@@ -51,7 +52,6 @@ internal static class BertInference
         }
         for (int l = 0; l < c.NumHiddenLayers; l++)
         {
-            var o = layout.Layers[l];
             var s = a.Layer(l);
             float[] input = x;
             linears.Forward(l, LinearSlot.Qkv, s.Qkv, input, n, epilogue: null);

@@ -31,7 +31,7 @@ internal delegate void RowBlockEpilogue(int firstRow, int rowCount);
 /// For each row i: s_i = max_k |x[i,k]| / 127, q[i,k] = round_even(x[i,k] · 127 / max) ∈ [−127, 127], stored as
 /// u = q + 128 ∈ [1, 255] (<see cref="MaxActivation"/>, <see cref="ActivationOffset"/>). Then acc[i,o] = Σ_k
 /// u[i,k]·wq[o,k] exactly in int32, and output[i,o] = float(acc[i,o] − 128·Σ_k wq[o,k]) · (s_i · scale_o) + bias_o
-/// (then GELU when asked), evaluated in that order with separate
+/// (then the quick GELU <see cref="Gelu.ApplyQuick(float)"/> when asked), evaluated in that order with separate
 /// (unfused) multiply and add, so every kernel — vector or scalar — gives bit-identical outputs.
 /// Rows are processed in blocks of <see cref="RowBlock"/>: each block is quantized into the worker's own buffer and
 /// multiplied while it is still in cache, then an optional epilogue (GELU, residual + LayerNorm, ...) runs on it.
@@ -75,7 +75,7 @@ internal static unsafe partial class Int8Gemm
     /// <summary>
     /// output (rows, weights.OutFeatures) = dequantized q8(input) · wqᵀ + bias, passed through GELU when
     /// <paramref name="gelu"/> (applied to each dequantized vector before it is stored: the values of
-    /// <see cref="Gelu.Forward"/> on the unfused output); then <paramref name="epilogue"/> per finished row block.
+    /// <see cref="Gelu.ApplyQuick(float)"/> on the unfused output, within 1e-6·|x| + 3e-7·|gelu(x)| of the exact GELU); then <paramref name="epilogue"/> per finished row block.
     /// <paramref name="input"/> is (rows, weights.InFeatures); bias is empty or OutFeatures long.
     /// </summary>
     public static void Forward(Span<float> output, ReadOnlySpan<float> input, QuantizedWeights weights, ReadOnlySpan<float> bias,
@@ -274,7 +274,7 @@ internal static unsafe partial class Int8Gemm
                     {
                         var v = Vector512.ConvertToSingle(Vector512.Load(acc + j) - Vector512.Load(comp + col + j)) * (vs * Vector512.Load(ws + col + j));
                         if (bias != null) v += Vector512.Load(bias + col + j);
-                        if (gelu) v = Gelu.Apply(v);
+                        if (gelu) v = Gelu.ApplyQuick(v);
                         v.Store(dst + j);
                     }
                 }
@@ -285,7 +285,7 @@ internal static unsafe partial class Int8Gemm
                     {
                         var v = Vector256.ConvertToSingle(Vector256.Load(acc + j) - Vector256.Load(comp + col + j)) * (vs * Vector256.Load(ws + col + j));
                         if (bias != null) v += Vector256.Load(bias + col + j);
-                        if (gelu) v = Gelu.Apply(v);
+                        if (gelu) v = Gelu.ApplyQuick(v);
                         v.Store(dst + j);
                     }
                 }
@@ -293,7 +293,7 @@ internal static unsafe partial class Int8Gemm
                 {
                     float v = (float)(acc[j] - comp[col + j]) * (rowScale * ws[col + j]);
                     if (bias != null) v += bias[col + j];
-                    dst[j] = gelu ? Gelu.Apply(v) : v;
+                    dst[j] = gelu ? Gelu.ApplyQuick(v) : v;
                 }
             }
         }

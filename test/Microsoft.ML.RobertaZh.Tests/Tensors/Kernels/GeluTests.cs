@@ -97,6 +97,42 @@ public class GeluTests
     }
 
     [Fact]
+    public void QuickGeluOfTheInt8PathIsWithinItsStatedBoundAndTheSameOnEveryVectorWidth()
+    {
+        // Gelu.ApplyQuick (Abramowitz–Stegun 7.1.28 erf, used by the int8 dequantizing store): absolute error against
+        // the double reference ≤ 1e-6·|x| (the formula's 3e-7 on erf plus float rounding, which the 16th power amplifies, halved) + 3e-7·|gelu|; the
+        // 16-lane and 8-lane versions equal the scalar one bit for bit; the far ends are exact.
+        var x = Sweep();
+        double worst = 0;
+        float worstAt = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double exact = ReferenceKernels.Gelu(x[i]);
+            float quick = Gelu.ApplyQuick(x[i]);
+            double error = Math.Abs(quick - exact);
+            Assert.True(error <= (1e-6 * Math.Abs(x[i])) + (3e-7 * Math.Abs(exact)) + AbsFloor, $"x={x[i]:R}: quick {quick:R}, exact {exact:R}");
+            if (error > worst) (worst, worstAt) = (error, x[i]);
+        }
+        Assert.True(worst > 0 && worst <= 1e-6, $"quick gelu worst absolute error {worst:E3} at x = {worstAt}");
+
+        for (int i = 0; i + 16 <= x.Length; i += 16)
+        {
+            var wide = Gelu.ApplyQuick(System.Runtime.Intrinsics.Vector512.Create(x.AsSpan(i, 16)));
+            var half = Gelu.ApplyQuick(System.Runtime.Intrinsics.Vector256.Create(x.AsSpan(i + 8, 8)));
+            for (int j = 0; j < 16; j++)
+            {
+                float scalar = Gelu.ApplyQuick(x[i + j]);
+                Assert.True(BitConverter.SingleToInt32Bits(scalar) == BitConverter.SingleToInt32Bits(wide[j]), $"x={x[i + j]:R}: 16 lanes {wide[j]:R}, scalar {scalar:R}");
+                if (j >= 8) Assert.True(BitConverter.SingleToInt32Bits(scalar) == BitConverter.SingleToInt32Bits(half[j - 8]), $"x={x[i + j]:R}: 8 lanes {half[j - 8]:R}, scalar {scalar:R}");
+            }
+        }
+        Assert.Equal(1e30f, Gelu.ApplyQuick(1e30f));
+        Assert.Equal(0f, Gelu.ApplyQuick(-1e30f));
+        Assert.Equal(float.PositiveInfinity, Gelu.ApplyQuick(float.PositiveInfinity));
+        Assert.True(float.IsNaN(Gelu.ApplyQuick(float.NaN)));
+    }
+
+    [Fact]
     public void BackwardWithinBoundOverWideSweep()
     {
         // gelu' = Φ + x·φ through the fast Φ and Gaussian: within 2e-7·(|prior| + |g| + |result|) of the double
