@@ -17,7 +17,6 @@ public sealed partial class BertModel
     private float[]? _gradients;
     private float[] _dPooled = [];
     private EncoderLinears? _linears;
-    private double _linearsFingerprint;
     private InferencePrecision _precision;
 
     /// <summary>The architecture.</summary>
@@ -78,24 +77,8 @@ public sealed partial class BertModel
 
     private EncoderLinears Linears()
     {
-        if (_linears is not null && _linearsFingerprint != Fingerprint()) InvalidateInferenceCaches();
-        if (_linears is null)
-        {
-            _linears = _precision == InferencePrecision.DynamicInt8 ? new Int8Linears(Layout, Parameters) : new FloatLinears(Layout, Parameters);
-            _linearsFingerprint = Fingerprint();
-        }
-        return _linears;
-    }
-
-    // A sample of every 61st encoder parameter (about 1.6% of them, ~1 ms for BERT-base), enough to notice weights
-    // replaced wholesale (a checkpoint copied in, the best epoch restored) without hashing the whole model per pass.
-    private double Fingerprint()
-    {
-        if (_precision == InferencePrecision.FullPrecision) return 0; // nothing derived is cached
-        double sum = 0;
-        var p = Parameters;
-        for (int i = 0, k = 1; i < p.Length; i += 61, k++) sum += p[i] * (double)(k % 7 + 1);
-        return sum;
+        if (_linears is not null && _linears.IsStale()) InvalidateInferenceCaches();
+        return _linears ??= _precision == InferencePrecision.DynamicInt8 ? new Int8Linears(Layout, Parameters) : new FloatLinears(Layout, Parameters);
     }
 
     /// <summary>Training passes run so far; each gets its own dropout masks. Saved with a training checkpoint so a resumed run repeats the masks.</summary>

@@ -61,6 +61,13 @@ internal abstract class EncoderLinears : IDisposable
                 p.AsSpan(o.OutputLayerNormWeight, h), p.AsSpan(o.OutputLayerNormBias, h), first, count, h, eps));
     }
 
+    /// <summary>
+    /// Whether what this object derived from the parameters when it was built no longer matches them (weights replaced
+    /// wholesale, as when a checkpoint or the best epoch is copied in); then the model builds a new one. Checked before
+    /// every pass, so it must be cheap. Nothing is derived by default.
+    /// </summary>
+    public virtual bool IsStale() => false;
+
     /// <summary>(weight offset, bias offset, out features, in features) of a slot.</summary>
     protected (int Weight, int Bias, int Out, int In) Shape(int layer, LinearSlot slot)
     {
@@ -113,20 +120,50 @@ internal sealed class FloatLinears(BertParameterLayout layout, float[] parameter
 /// <summary>Dynamic int8 through <see cref="Int8Gemm"/>; the weights are quantized once, when this object is built.</summary>
 internal sealed class Int8Linears : EncoderLinears
 {
+    /// <summary>Entries of each weight matrix whose values <see cref="IsStale"/> compares.</summary>
+    private const int SamplesPerWeight = 64;
+
     private readonly QuantizedWeights[] _weights;
+    private readonly int[] _samplePositions;
+    private readonly float[] _sampleValues;
 
     public Int8Linears(BertParameterLayout layout, float[] parameters) : base(layout, parameters)
     {
         int layers = layout.Config.NumHiddenLayers;
         _weights = new QuantizedWeights[layers * 4];
+        var positions = new List<int>();
         for (int l = 0; l < layers; l++)
         {
             foreach (LinearSlot slot in Enum.GetValues<LinearSlot>())
             {
                 var (w, _, outFeatures, inFeatures) = Shape(l, slot);
-                _weights[l * 4 + (int)slot] = new QuantizedWeights(parameters.AsSpan(w, outFeatures * inFeatures), outFeatures, inFeatures);
+                int length = outFeatures * inFeatures;
+                _weights[l * 4 + (int)slot] = new QuantizedWeights(parameters.AsSpan(w, length), outFeatures, inFeatures);
+                for (int i = 0; i < SamplesPerWeight; i++) positions.Add(w + (int)((long)i * length / SamplesPerWeight) + (i * 7919 % Math.Max(1, length / SamplesPerWeight)));
             }
         }
+        _samplePositions = [.. positions];
+        _sampleValues = Samples();
+    }
+
+    /// <summary>
+    /// The quantized weights were built from other values: 64 entries of every encoder weight matrix (spread over it,
+    /// a few thousand loads for BERT-base) differ from what they were. Biases and LayerNorm parameters are read live.
+    /// </summary>
+    public override bool IsStale()
+    {
+        for (int i = 0; i < _samplePositions.Length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(Parameters[_samplePositions[i]]) != BitConverter.SingleToInt32Bits(_sampleValues[i])) return true;
+        }
+        return false;
+    }
+
+    private float[] Samples()
+    {
+        var values = new float[_samplePositions.Length];
+        for (int i = 0; i < values.Length; i++) values[i] = Parameters[_samplePositions[i]];
+        return values;
     }
 
     /// <summary>Native bytes of the packed weights.</summary>

@@ -88,6 +88,31 @@ public class BertInferenceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Int8CacheNoticesAnyOneWeightMatrixReplacedAndNothingElse()
+    {
+        // The staleness check samples every quantized matrix: replacing any single one of them (here each slot of the
+        // last layer in turn) is noticed; biases and LayerNorm parameters are read live, so changing them is not a
+        // reason to quantize again, and an untouched model stays current.
+        var model = Ref.LoadModel();
+        var other = BertModel.Create(model.Config, model.Heads, seed: 10);
+        var o = model.Layout.Layers[^1];
+        int h = model.Config.HiddenSize, ff = model.Config.IntermediateSize;
+        using var linears = new Int8Linears(model.Layout, model.Parameters);
+        Assert.False(linears.IsStale());
+        model.Parameters[o.OutputBias] += 1f;
+        model.Parameters[o.OutputLayerNormWeight] += 1f;
+        Assert.False(linears.IsStale());
+        foreach (var (offset, length) in new[] { (o.QkvWeight, 3 * h * h), (o.AttentionOutputWeight, h * h), (o.IntermediateWeight, ff * h), (o.OutputWeight, h * ff) })
+        {
+            var saved = model.Parameters.AsSpan(offset, length).ToArray();
+            other.Parameters.AsSpan(offset, length).CopyTo(model.Parameters.AsSpan(offset, length));
+            Assert.True(linears.IsStale(), $"matrix at {offset} replaced");
+            saved.CopyTo(model.Parameters.AsSpan(offset, length));
+            Assert.False(linears.IsStale());
+        }
+    }
+
+    [Fact]
     public void Int8PassIsIdenticalWhateverTheThreadCount()
     {
         var model = Ref.LoadModel();
