@@ -27,7 +27,7 @@ internal static class PipelineBenchmark
         public float Score { get; set; }
     }
 
-    /// <summary><c>pipeline --size tiny|base --vocab FILE --data FILE [--rows N] [--batch N] [--seq N]</c>.</summary>
+    /// <summary><c>pipeline --size tiny|base --vocab FILE --data FILE [--rows N] [--batch N] [--seq N] [--precision fp32|int8]</c>.</summary>
     public static int Run(string[] args)
     {
         string size = Arg(args, "--size") ?? "tiny";
@@ -36,12 +36,18 @@ internal static class PipelineBenchmark
         int rows = int.Parse(Arg(args, "--rows") ?? "512", CultureInfo.InvariantCulture);
         int batch = int.Parse(Arg(args, "--batch") ?? "32", CultureInfo.InvariantCulture);
         int seq = int.Parse(Arg(args, "--seq") ?? "128", CultureInfo.InvariantCulture);
+        var precision = (Arg(args, "--precision") ?? "fp32") switch
+        {
+            "fp32" => InferencePrecision.FullPrecision,
+            "int8" => InferencePrecision.DynamicInt8,
+            var other => throw new ArgumentException($"--precision {other}: use fp32 or int8."),
+        };
         var ml = new MLContext(seed: 1);
         var tokenizer = BertTokenizer.Load(vocab);
         var config = BertConfig.FromPreset(size);
         config.VocabSize = tokenizer.Vocabulary.Count;
         var model = BertModel.Create(config, BertHeads.Classification(2), seed: 7);
-        var settings = new ClassifierSettings { Task = RobertaClassifierTask.Binary, ProbabilityColumnName = "Probability", MaxSequenceLength = seq, BatchSize = batch };
+        var settings = new ClassifierSettings { Task = RobertaClassifierTask.Binary, ProbabilityColumnName = "Probability", MaxSequenceLength = seq, BatchSize = batch, InferencePrecision = precision };
         using var classifier = new RobertaClassifierTransformer(ml, model, tokenizer, ClassLabels.Binary, settings, []);
         var texts = ml.Data.CreateEnumerable<Review>(ml.Data.LoadTaskDataset(data), reuseRowObject: false).Take(rows).ToList();
         var view = ml.Data.LoadFromEnumerable(texts);
@@ -67,7 +73,7 @@ internal static class PipelineBenchmark
         Array.Sort(latencies);
         double avgChars = texts.Take(single).Average(t => t.Sentence1.Length);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{size}: Transform (batch {batch}, max {seq} tokens) {throughput:F1} rows/s over {n} rows; PredictionEngine per sentence median {latencies[single / 2]:F2} ms, p90 {latencies[single * 9 / 10]:F2} ms over {single} sentences (mean {avgChars:F0} chars)"));
+            $"{size} {(precision == InferencePrecision.DynamicInt8 ? "int8" : "fp32")}: Transform (batch {batch}, max {seq} tokens) {throughput:F1} rows/s over {n} rows; PredictionEngine per sentence median {latencies[single / 2]:F2} ms, p90 {latencies[single * 9 / 10]:F2} ms over {single} sentences (mean {avgChars:F0} chars)"));
         return 0;
     }
 

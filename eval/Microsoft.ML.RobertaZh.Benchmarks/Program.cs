@@ -37,7 +37,7 @@ switch (command)
         Console.Error.WriteLine("  int8-accuracy --model DIR --data FILE [--rounds N] [--pack]   a fine-tuned classifier's accuracy and speed, fp32 vs dynamic int8");
         Console.Error.WriteLine("  segmenter [--lines FILE] [--repeats N] [--no-python]   jieba-compatible segmenter vs jieba (Python), per mode");
         Console.Error.WriteLine("  tokenizer --vocab FILE --input FILE [--repeats N]   tokenizer lines/s and chars/s, single-threaded and batched");
-        Console.Error.WriteLine("  pipeline --size tiny|base --vocab FILE --data FILE [--rows N] [--batch N]   PredictionEngine latency and batched Transform rows/s (ML.NET)");
+        Console.Error.WriteLine("  pipeline --size tiny|base --vocab FILE --data FILE [--rows N] [--batch N] [--precision fp32|int8]   PredictionEngine latency and batched Transform rows/s (ML.NET)");
         Console.Error.WriteLine("  embedding --model DIR --train FILE --dev FILE [--pooling cls|mean]   RobertaEmbedding -> SdcaLogisticRegression, ML.NET's metrics");
         Console.Error.WriteLine("  onnx --size S --engine managed|ort|ort-fused [--mode throughput|latency] [--batch N] [--seq N] [--threads N]   inference seq/s or latency p50/p99");
         Console.Error.WriteLine("  tokenizer-api --vocab FILE --input FILE [--repeats N] [--cases FILE --expected FILE]   Microsoft.ML.Tokenizers path vs direct API; ML's BertTokenizer");
