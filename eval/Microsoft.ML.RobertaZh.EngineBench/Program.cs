@@ -11,6 +11,8 @@ using Microsoft.ML.RobertaZh.Training;
 //          [--warmup 2] [--warmup-seconds 2] [--repeats 5] [--threads 2] [--precision fp32|int8] [--lengths full|random] [--pack]
 //          (--precision and --pack: the managed engine's InferencePrecision and PackPaddedSequences, forward only;
 //          --lengths random: each sequence's length uniform in [seq/4, seq], right-padded, a serving batch)
+//   int8-ratio --size S [--steps 20] [--warmup-seconds 3] [--batch 32] [--seq 128] [--lengths full|random] [--pack]
+//          the managed engine's fp32 and int8 forward alternating in one process (see Int8Ratio)
 //   matmul --engine managed|torchsharp [--warmup 2] [--repeats 5] [--threads 2]
 //   gemm   --engine torchsharp|managed [--warmup 1] [--repeats 5] [--threads 2]   eval/bench_gemm.sh's server protocol on stdin
 // Prints JSON lines with the fields eval/reference/bench_engine_torch.py prints for PyTorch.
@@ -28,6 +30,9 @@ switch (command)
     case "model":
         ModelRun(engine, a.Get("--size", "tiny"), a.Get("--mode", "forward"), a, threads);
         return 0;
+    case "int8-ratio":
+        Int8Ratio(a.Get("--size", "tiny"), a, threads);
+        return 0;
     case "gemm":
         MatMulProbe.Serve(engine, a.Int("--warmup", 1), a.Int("--repeats", 5), threads);
         return 0;
@@ -35,7 +40,7 @@ switch (command)
         foreach (var line in MatMulProbe.Run(engine, a.Int("--warmup", 2), a.Int("--repeats", 5), threads)) Console.WriteLine(line);
         return 0;
     default:
-        Console.Error.WriteLine("usage: EngineBench model|matmul --engine managed|torchsharp [options]  (see eval/bench_engines.sh)");
+        Console.Error.WriteLine("usage: EngineBench model|int8-ratio|gemm|matmul [options]  (see the comment at the top and eval/bench_engines.sh)");
         return command == "help" ? 0 : 2;
 }
 
@@ -53,24 +58,7 @@ static void ModelRun(EngineKind kind, string size, string mode, Args a, int thre
         _ => new BertHeads(Pooler: true, MaskedLm: false),
     };
     var model = BertModel.Create(config, heads, seed: 1);
-    // benchmarking.md: random ids in [1000, 21128), first token 101, full attention mask; MLM labels on 15% of positions.
-    var rng = new Random(7);
-    var ids = new int[batch * seq];
-    for (int i = 0; i < ids.Length; i++) ids[i] = i % seq == 0 ? 101 : rng.Next(1000, 21128);
-    var labels = mode == "mlm" ? ids.Select((id, i) => i % seq != 0 && rng.NextDouble() < 0.15 ? id : -100).ToArray() : null;
-    int[]? attention = null;
-    bool randomLengths = a.Get("--lengths", "full") == "random";
-    if (randomLengths)
-    {
-        // A serving batch: lengths uniform in [seq/4, seq], right-padded (the same lengths on every engine: seed 11).
-        var lengthRng = new Random(11);
-        attention = new int[batch * seq];
-        for (int b = 0; b < batch; b++)
-        {
-            int length = lengthRng.Next(seq / 4, seq + 1);
-            for (int t = 0; t < seq; t++) attention[b * seq + t] = t < length ? 1 : 0;
-        }
-    }
+    var (ids, attention, labels, randomLengths) = Inputs(a, mode, batch, seq);
     string precision = a.Get("--precision", "fp32");
     bool pack = Array.IndexOf(a.Raw, "--pack") >= 0;
     var inferencePrecision = precision switch
@@ -130,6 +118,74 @@ static void ModelRun(EngineKind kind, string size, string mode, Args a, int thre
         ["size"] = size, ["mode"] = mode, ["batch"] = batch, ["seq"] = seq, ["lengths"] = randomLengths ? "random" : "full",
         ["median"] = rates[rates.Count / 2], ["min"] = rates[0], ["max"] = rates[^1], ["peak_rss_mb"] = PeakRss.MiB(), ["threads"] = threads,
         ["parameters"] = e.ParameterCount,
+    }));
+}
+
+// benchmarking.md: random ids in [1000, 21128), first token 101, full attention mask; MLM labels on 15% of positions.
+// --lengths random: a serving batch, lengths uniform in [seq/4, seq], right-padded (the same lengths on every engine: seed 11).
+static (int[] Ids, int[]? Attention, int[]? MlmLabels, bool RandomLengths) Inputs(Args a, string mode, int batch, int seq)
+{
+    var rng = new Random(7);
+    var ids = new int[batch * seq];
+    for (int i = 0; i < ids.Length; i++) ids[i] = i % seq == 0 ? 101 : rng.Next(1000, 21128);
+    var labels = mode == "mlm" ? ids.Select((id, i) => i % seq != 0 && rng.NextDouble() < 0.15 ? id : -100).ToArray() : null;
+    int[]? attention = null;
+    bool randomLengths = a.Get("--lengths", "full") == "random";
+    if (randomLengths)
+    {
+        var lengthRng = new Random(11);
+        attention = new int[batch * seq];
+        for (int b = 0; b < batch; b++)
+        {
+            int length = lengthRng.Next(seq / 4, seq + 1);
+            for (int t = 0; t < seq; t++) attention[b * seq + t] = t < length ? 1 : 0;
+        }
+    }
+    return (ids, attention, labels, randomLengths);
+}
+
+// int8-ratio: the int8 / fp32 speed ratio of the managed engine's forward pass measured in one process, the two
+// engines' steps alternating (fp32, int8, fp32, ...) so a slow spell of a shared machine hits both alike; prints the
+// median of each side and the median of the per-pair ratios.
+static void Int8Ratio(string size, Args a, int threads)
+{
+    int seq = a.Int("--seq", 128), batch = a.Int("--batch", 32), steps = a.Int("--steps", 20);
+    bool pack = Array.IndexOf(a.Raw, "--pack") >= 0;
+    var (ids, attention, _, randomLengths) = Inputs(a, "forward", batch, seq);
+    var input = new BertBatch(batch, seq, ids, attentionMask: attention);
+    var config = BertConfig.FromPreset(size);
+    IBertEngine Engine(InferencePrecision precision) => BertEngines.CreateInference(BertModel.Create(config, new BertHeads(Pooler: true, MaskedLm: false), seed: 1),
+        new EngineOptions { Engine = EngineKind.Managed, Threads = threads, InferencePrecision = precision, PackPaddedSequences = pack });
+    using var fp32 = Engine(InferencePrecision.FullPrecision);
+    using var int8 = Engine(InferencePrecision.DynamicInt8);
+    double warmupSeconds = double.Parse(a.Get("--warmup-seconds", "3"), CultureInfo.InvariantCulture);
+    var warming = Stopwatch.StartNew();
+    for (int i = 0; i < 2 || warming.Elapsed.TotalSeconds < warmupSeconds; i++)
+    {
+        fp32.Forward(input);
+        int8.Forward(input);
+    }
+    var full = new List<double>();
+    var quantized = new List<double>();
+    var ratios = new List<double>();
+    for (int i = 0; i < steps; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        fp32.Forward(input);
+        double f = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        int8.Forward(input);
+        double q = sw.Elapsed.TotalSeconds;
+        full.Add(batch / f);
+        quantized.Add(batch / q);
+        ratios.Add(f / q);
+    }
+    static double Median(List<double> v) { v.Sort(); return v[v.Count / 2]; }
+    Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["size"] = size, ["batch"] = batch, ["seq"] = seq, ["lengths"] = randomLengths ? "random" : "full", ["packed"] = pack, ["steps"] = steps,
+        ["fp32_median"] = Median(full), ["int8_median"] = Median(quantized), ["ratio_median"] = Median(ratios),
+        ["ratio_min"] = ratios.Min(), ["ratio_max"] = ratios.Max(), ["threads"] = threads,
     }));
 }
 
