@@ -50,13 +50,19 @@ internal static class BertInference
             x = a.EmbeddingSum;
             n = offsets[bsz - 1] + lengths[bsz - 1];
         }
+        // Without packing every sequence is t rows long at b·t.
+        int[] paddedLengths = [.. Enumerable.Repeat(t, bsz)], paddedOffsets = [.. Enumerable.Range(0, bsz).Select(b => b * t)];
         for (int l = 0; l < c.NumHiddenLayers; l++)
         {
             var s = a.Layer(l);
             float[] input = x;
-            linears.Forward(l, LinearSlot.Qkv, s.Qkv, input, n, epilogue: null);
-            if (lengths is null) Attention.ForwardInference(s.Context, s.Qkv, a.AdditiveMask, bsz, t, h, heads);
-            else Attention.ForwardPacked(s.Context, s.Qkv, lengths, offsets, h, heads);
+            if (!linears.TryForwardQkvAttention(l, s, input, lengths ?? paddedLengths, lengths is null ? paddedOffsets : offsets,
+                lengths is null ? a.AdditiveMask : null, t))
+            {
+                linears.Forward(l, LinearSlot.Qkv, s.Qkv, input, n, epilogue: null);
+                if (lengths is null) Attention.ForwardInference(s.Context, s.Qkv, a.AdditiveMask, bsz, t, h, heads);
+                else Attention.ForwardPacked(s.Context, s.Qkv, lengths, offsets, h, heads);
+            }
             // LayerNorm1 = LayerNorm(dense(context) + input); the layer's output LayerNorm2 = LayerNorm(dense(gelu(dense(
             // LayerNorm1))) + LayerNorm1).
             linears.ForwardTail(l, s, input, n);

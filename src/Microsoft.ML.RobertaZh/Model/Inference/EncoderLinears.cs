@@ -62,6 +62,15 @@ internal abstract class EncoderLinears : IDisposable
     }
 
     /// <summary>
+    /// Layer <paramref name="layer"/>'s query/key/value product and attention in one pass per sequence, if this
+    /// implementation has such a pass: s.Context receives the attention output of every sequence (sequence b: rows
+    /// offsets[b] … offsets[b] + lengths[b] − 1 of <paramref name="input"/> and s.Context, its keys' additive mask at
+    /// additiveMask[b·seqLen …] when <paramref name="additiveMask"/> is not null). Returns false when it has not run
+    /// (the caller then runs <see cref="Forward"/> for <see cref="LinearSlot.Qkv"/> and the attention over all rows).
+    /// </summary>
+    public virtual bool TryForwardQkvAttention(int layer, LayerActivations s, float[] input, int[] lengths, int[] offsets, float[]? additiveMask, int seqLen) => false;
+
+    /// <summary>
     /// Whether what this object derived from the parameters when it was built no longer matches them (weights replaced
     /// wholesale, as when a checkpoint or the best epoch is copied in); then the model builds a new one. Checked before
     /// every pass, so it must be cheap. Nothing is derived by default.
@@ -220,6 +229,50 @@ internal sealed class Int8Linears : EncoderLinears
         {
             KernelParallel.For(blocks, Block);
         }
+    }
+
+    /// <summary>Per-thread scratch of <see cref="TryForwardQkvAttention"/>: one sequence's query/key/value rows.</summary>
+    [ThreadStatic] private static float[]? t_qkv;
+
+    /// <summary>
+    /// Per sequence (sequences in parallel, longest first): its Q, K, V rows into the thread's scratch, product block by
+    /// block, then its attention while they are in cache — the (rows, 3·hidden) product never goes to memory (s.Qkv is
+    /// left untouched). The same bits as the product over all rows followed by the attention (every kernel works row by
+    /// row or sequence by sequence). Runs only when there are at least four sequences per core to share out; a
+    /// single sentence keeps the row-parallel product.
+    /// </summary>
+    public override bool TryForwardQkvAttention(int layer, LayerActivations s, float[] input, int[] lengths, int[] offsets, float[]? additiveMask, int seqLen)
+    {
+        int sequences = lengths.Length, h = Layout.Config.HiddenSize, heads = Layout.Config.NumAttentionHeads, block = Int8Gemm.RowBlock;
+        int threads = KernelParallel.MaxDegreeOfParallelism > 0 ? Math.Min(KernelParallel.MaxDegreeOfParallelism, Environment.ProcessorCount) : Environment.ProcessorCount;
+        if (sequences < 4 * threads) return false;
+        var weights = _weights[layer * 4 + (int)LinearSlot.Qkv];
+        var (_, biasOffset, _, _) = Shape(layer, LinearSlot.Qkv);
+        float[] p = Parameters;
+        void Sequence(int b)
+        {
+            int length = lengths[b], first = offsets[b];
+            float[] scratch = t_qkv is { } t && t.Length >= length * 3 * h ? t : (t_qkv = new float[Math.Max(length, 128) * 3 * h]);
+            for (int r = 0; r < length; r += block)
+            {
+                int count = Math.Min(block, length - r);
+                Int8Gemm.ForwardBlock(scratch.AsSpan(r * 3 * h, count * 3 * h), input.AsSpan((first + r) * h, count * h), weights,
+                    p.AsSpan(biasOffset, 3 * h), count);
+            }
+            var mask = additiveMask is null ? default : additiveMask.AsSpan(b * seqLen, length);
+            Attention.ForwardSequence(s.Context.AsSpan(first * h, length * h), scratch.AsSpan(0, length * 3 * h), length, mask, h, heads);
+        }
+
+        var order = Enumerable.Range(0, sequences).OrderByDescending(b => lengths[b]).ToArray();
+        if (!KernelParallel.ShouldParallelize((long)sequences * lengths.Max() * h * 3 * h, sequences))
+        {
+            foreach (int b in order) Sequence(b);
+        }
+        else
+        {
+            KernelParallel.For(sequences, i => Sequence(order[i]));
+        }
+        return true;
     }
 
     protected override void Dispose(bool disposing)

@@ -52,6 +52,50 @@ internal static partial class Attention
         Run(output, qkv, default, lengths, offsets, hidden, heads);
     }
 
+    /// <summary>
+    /// One sequence's attention, every head, on the calling thread: <paramref name="qkv"/> holds its
+    /// <paramref name="length"/> rows [q | k | v] (stride 3·hidden) and <paramref name="context"/> receives its rows
+    /// (stride hidden). The same products and softmax rows as <see cref="ForwardInference"/> and
+    /// <see cref="ForwardPacked"/> for that sequence, so the same bits; for callers that produce a sequence's Q, K and V
+    /// and consume them while they are in cache.
+    /// </summary>
+    /// <param name="context">(length, hidden): the sequence's context, heads concatenated.</param>
+    /// <param name="qkv">(length, 3·hidden): the sequence's rows [q | k | v].</param>
+    /// <param name="length">Tokens in the sequence (≥ 1).</param>
+    /// <param name="additiveMask">The sequence's keys' additive mask (length entries), or empty for none.</param>
+    /// <param name="hidden">Model width.</param>
+    /// <param name="heads">Number of heads (divides hidden).</param>
+    internal static void ForwardSequence(Span<float> context, ReadOnlySpan<float> qkv, int length, ReadOnlySpan<float> additiveMask, int hidden, int heads)
+    {
+        KernelGuard.Positive(length, nameof(length));
+        KernelGuard.Positive(heads, nameof(heads));
+        if (hidden % heads != 0) throw new ArgumentOutOfRangeException(nameof(heads), heads, $"hidden ({hidden}) must be a multiple of heads ({heads}).");
+        KernelGuard.Length(qkv.Length, (long)length * 3 * hidden, nameof(qkv));
+        KernelGuard.Length(context.Length, (long)length * hidden, nameof(context));
+        if (!additiveMask.IsEmpty) KernelGuard.Length(additiveMask.Length, length, nameof(additiveMask));
+        for (int head = 0; head < heads; head++) Head(context, qkv, length, additiveMask, hidden, hidden / heads, head);
+    }
+
+    /// <summary>softmax(Q·Kᵀ/√d + mask)·V of one head of one sequence, scores in the thread's scratch.</summary>
+    private static void Head(Span<float> context, ReadOnlySpan<float> qkv, int len, ReadOnlySpan<float> mask, int hidden, int headDim, int head)
+    {
+        int ld = 3 * hidden, span = (len - 1) * ld + headDim, first = head * headDim;
+        var queries = qkv.Slice(first, span);
+        var keys = qkv.Slice(first + hidden, span);
+        var values = qkv.Slice(first + 2 * hidden, span);
+        var output = context.Slice(first, (len - 1) * hidden + headDim);
+        float[] scratch = t_scores is { } s && s.Length >= len * len ? s : (t_scores = new float[Math.Max(len * len, 128 * 128)]);
+        var scores = scratch.AsSpan(0, len * len);
+        float scale = 1f / MathF.Sqrt(headDim);
+        Gemm.Multiply(false, true, len, len, headDim, queries, ld, keys, ld, scores, len, parallel: false);
+        for (int i = 0; i < len; i++)
+        {
+            var row = scores.Slice(i * len, len);
+            Softmax.ForwardRow(row, row, mask, scale);
+        }
+        Gemm.Multiply(false, false, len, headDim, len, scores, len, values, ld, output, hidden, parallel: false);
+    }
+
     private static unsafe void Run(Span<float> output, ReadOnlySpan<float> qkv, ReadOnlySpan<float> additiveMask, int[] lengths, int[] offsets, int hidden, int heads)
     {
         KernelGuard.Positive(hidden, nameof(hidden));
@@ -80,24 +124,11 @@ internal static partial class Attention
             float* o = po, q = pq, m = pm;
             void Pair(int pair)
             {
-                int b = pair / heads, h = pair % heads, len = lengths[b], ld = 3 * hidden;
-                long first = (long)offsets[b] * ld + h * headDim;
-                int span = (len - 1) * ld + headDim;
-                var queries = new ReadOnlySpan<float>(q + first, span);
-                var keys = new ReadOnlySpan<float>(q + first + hidden, span);
-                var values = new ReadOnlySpan<float>(q + first + 2 * hidden, span);
-                var context = new Span<float>(o + (long)offsets[b] * hidden + h * headDim, (len - 1) * hidden + headDim);
+                int b = pair / heads, len = lengths[b];
+                var sequence = new ReadOnlySpan<float>(q + (long)offsets[b] * 3 * hidden, len * 3 * hidden);
+                var context = new Span<float>(o + (long)offsets[b] * hidden, len * hidden);
                 var mask = maskLength == 0 ? default : new ReadOnlySpan<float>(m + (long)b * len, len);
-                float[] scratch = t_scores is { } s && s.Length >= len * len ? s : (t_scores = new float[Math.Max(len * len, 128 * 128)]);
-                var scores = scratch.AsSpan(0, len * len);
-                float scale = 1f / MathF.Sqrt(headDim);
-                Gemm.Multiply(false, true, len, len, headDim, queries, ld, keys, ld, scores, len, parallel: false);
-                for (int i = 0; i < len; i++)
-                {
-                    var row = scores.Slice(i * len, len);
-                    Softmax.ForwardRow(row, row, mask, scale);
-                }
-                Gemm.Multiply(false, false, len, headDim, len, scores, len, values, ld, context, hidden, parallel: false);
+                Head(context, sequence, len, mask, hidden, headDim, pair % heads);
             }
 
             if (!KernelParallel.ShouldParallelize(work, pairs))

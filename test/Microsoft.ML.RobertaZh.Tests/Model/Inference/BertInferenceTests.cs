@@ -87,6 +87,59 @@ public class BertInferenceTests(ITestOutputHelper output)
         Assert.NotEqual(before, model.Forward(batch).LastHiddenState);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Int8QkvAndAttentionPerSequenceAreBitIdenticalToTheProductThenTheAttention(bool packed)
+    {
+        // Int8Linears.TryForwardQkvAttention runs each sequence's Q/K/V product and its attention while they are in
+        // cache; the specification is the int8 product over all rows followed by the attention kernel, padded (with
+        // the sequences' additive masks) or packed. Sequences of different lengths, more than a 48-row block long.
+        var config = BertConfig.FromPreset("tiny");
+        config.HiddenSize = 96;
+        config.NumAttentionHeads = 4;
+        config.IntermediateSize = 384;
+        config.VocabSize = 500;
+        var model = BertModel.Create(config, new BertHeads(Pooler: false, MaskedLm: false), seed: 12);
+        using var linears = new Int8Linears(model.Layout, model.Parameters);
+        int h = config.HiddenSize, heads = config.NumAttentionHeads, seqLen = 70, batch = 4 * Environment.ProcessorCount + 3;
+        var lengths = new int[batch];
+        var offsets = new int[batch];
+        var rng = new Random(13);
+        for (int b = 0; b < batch; b++)
+        {
+            lengths[b] = packed ? rng.Next(1, seqLen + 1) : seqLen;
+            if (b > 0) offsets[b] = offsets[b - 1] + lengths[b - 1];
+        }
+        int rows = offsets[^1] + lengths[^1];
+        float[]? mask = null;
+        if (!packed)
+        {
+            mask = new float[batch * seqLen];
+            for (int b = 0; b < batch; b++)
+            {
+                int valid = rng.Next(1, seqLen + 1);
+                for (int t = valid; t < seqLen; t++) mask[b * seqLen + t] = float.MinValue;
+            }
+        }
+        var input = ReferenceGemm.RandomFloats(rows * h, 14);
+        var expected = new BertActivations(config, model.Heads, batch, seqLen, training: false).Layer(0);
+        linears.Forward(0, LinearSlot.Qkv, expected.Qkv, input, rows, epilogue: null);
+        if (packed) Attention.ForwardPacked(expected.Context, expected.Qkv, lengths, offsets, h, heads);
+        else Attention.ForwardInference(expected.Context, expected.Qkv, mask, batch, seqLen, h, heads);
+
+        foreach (int threads in new[] { -1, 1 })
+        {
+            using var scope = new ParallelismScope(threads);
+            var fused = new BertActivations(config, model.Heads, batch, seqLen, training: false).Layer(0);
+            Assert.True(linears.TryForwardQkvAttention(0, fused, input, lengths, offsets, mask, seqLen));
+            Assert.Equal(expected.Context.AsSpan(0, rows * h).ToArray(), fused.Context.AsSpan(0, rows * h).ToArray());
+        }
+        // Too few sequences to share out: not run, the caller takes the row-parallel path.
+        var few = new BertActivations(config, model.Heads, 1, seqLen, training: false).Layer(0);
+        Assert.False(linears.TryForwardQkvAttention(0, few, input, [seqLen], [0], null, seqLen));
+    }
+
     [Fact]
     public void Int8CacheNoticesAnyOneWeightMatrixReplacedAndNothingElse()
     {
