@@ -7,7 +7,8 @@ namespace Microsoft.ML.RobertaZh.Model.Inference;
 /// <see cref="BertEncoder.Forward"/>, with the linear layers from <see cref="EncoderLinears"/> and fewer passes over the
 /// activations — GELU runs in place in the intermediate product's epilogue, and the residual add + LayerNorm in the
 /// epilogues of the attention-output and output products, per row block while the rows are still in cache
-/// (<see cref="EncoderLinears.ForwardTail"/>; in int8 the whole row-wise rest of the layer runs per row block). In
+/// (<see cref="EncoderLinears.ForwardTail"/>; in int8 the row-wise rest of the layer runs per row block, and for
+/// batches of many sequences the whole layer per sequence: <see cref="EncoderLinears.TryForwardLayer"/>). In
 /// <see cref="FloatLinears"/> mode the result is bit-identical to <see cref="BertEncoder.Forward"/> in inference mode.
 /// </summary>
 internal static class BertInference
@@ -56,16 +57,16 @@ internal static class BertInference
         {
             var s = a.Layer(l);
             float[] input = x;
-            if (!linears.TryForwardQkvAttention(l, s, input, lengths ?? paddedLengths, lengths is null ? paddedOffsets : offsets,
+            if (!linears.TryForwardLayer(l, s, input, lengths ?? paddedLengths, lengths is null ? paddedOffsets : offsets,
                 lengths is null ? a.AdditiveMask : null, t))
             {
                 linears.Forward(l, LinearSlot.Qkv, s.Qkv, input, n, epilogue: null);
                 if (lengths is null) Attention.ForwardInference(s.Context, s.Qkv, a.AdditiveMask, bsz, t, h, heads);
                 else Attention.ForwardPacked(s.Context, s.Qkv, lengths, offsets, h, heads);
+                // LayerNorm1 = LayerNorm(dense(context) + input); the layer's output LayerNorm2 = LayerNorm(dense(gelu(
+                // dense(LayerNorm1))) + LayerNorm1).
+                linears.ForwardTail(l, s, input, n);
             }
-            // LayerNorm1 = LayerNorm(dense(context) + input); the layer's output LayerNorm2 = LayerNorm(dense(gelu(dense(
-            // LayerNorm1))) + LayerNorm1).
-            linears.ForwardTail(l, s, input, n);
             x = s.LayerNorm2;
         }
         if (lengths is not null) Unpack(x, lengths, offsets, t, h);

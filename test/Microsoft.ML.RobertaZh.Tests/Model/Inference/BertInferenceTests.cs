@@ -90,11 +90,12 @@ public class BertInferenceTests(ITestOutputHelper output)
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void Int8QkvAndAttentionPerSequenceAreBitIdenticalToTheProductThenTheAttention(bool packed)
+    public void Int8LayerPerSequenceIsBitIdenticalToTheLayerPassByPass(bool packed)
     {
-        // Int8Linears.TryForwardQkvAttention runs each sequence's Q/K/V product and its attention while they are in
-        // cache; the specification is the int8 product over all rows followed by the attention kernel, padded (with
-        // the sequences' additive masks) or packed. Sequences of different lengths, more than a 48-row block long.
+        // Int8Linears.TryForwardLayer runs each sequence's Q/K/V product, its attention and the tail while its rows are
+        // in cache; the specification is the int8 product over all rows, the attention kernel (padded with the
+        // sequences' additive masks, or packed) and the tail, pass by pass. Sequences of different lengths, longer than
+        // a 48-row block; the layer's input is its output buffer, as in the inference pass.
         var config = BertConfig.FromPreset("tiny");
         config.HiddenSize = 96;
         config.NumAttentionHeads = 4;
@@ -124,20 +125,22 @@ public class BertInferenceTests(ITestOutputHelper output)
         }
         var input = ReferenceGemm.RandomFloats(rows * h, 14);
         var expected = new BertActivations(config, model.Heads, batch, seqLen, training: false).Layer(0);
-        linears.Forward(0, LinearSlot.Qkv, expected.Qkv, input, rows, epilogue: null);
+        linears.Forward(1, LinearSlot.Qkv, expected.Qkv, input, rows, epilogue: null);
         if (packed) Attention.ForwardPacked(expected.Context, expected.Qkv, lengths, offsets, h, heads);
         else Attention.ForwardInference(expected.Context, expected.Qkv, mask, batch, seqLen, h, heads);
+        linears.ForwardTail(1, expected, input, rows);
 
         foreach (int threads in new[] { -1, 1 })
         {
             using var scope = new ParallelismScope(threads);
             var fused = new BertActivations(config, model.Heads, batch, seqLen, training: false).Layer(0);
-            Assert.True(linears.TryForwardQkvAttention(0, fused, input, lengths, offsets, mask, seqLen));
-            Assert.Equal(expected.Context.AsSpan(0, rows * h).ToArray(), fused.Context.AsSpan(0, rows * h).ToArray());
+            input.CopyTo(fused.LayerNorm2, 0);
+            Assert.True(linears.TryForwardLayer(1, fused, fused.LayerNorm2, lengths, offsets, mask, seqLen));
+            Assert.Equal(expected.LayerNorm2.AsSpan(0, rows * h).ToArray(), fused.LayerNorm2.AsSpan(0, rows * h).ToArray());
         }
-        // Too few sequences to share out: not run, the caller takes the row-parallel path.
+        // Too few sequences to share out: not run, the caller takes the row-parallel passes.
         var few = new BertActivations(config, model.Heads, 1, seqLen, training: false).Layer(0);
-        Assert.False(linears.TryForwardQkvAttention(0, few, input, [seqLen], [0], null, seqLen));
+        Assert.False(linears.TryForwardLayer(1, few, input, [seqLen], [0], null, seqLen));
     }
 
     [Fact]
