@@ -288,8 +288,11 @@ public sealed partial class BertModel
         var a = _activations;
         if (a is null || a.Batch != batch.Batch || a.SeqLen != batch.SeqLen || a.Training != training)
         {
-            _activations = null; // let the old buffers go before allocating new ones
-            a = _activations = new BertActivations(Config, Heads, batch.Batch, batch.SeqLen, training);
+            // Inference passes take over the previous inference buffers that are long enough (see BertActivations);
+            // otherwise let the old buffers go before allocating new ones.
+            var reuse = !training && a is { Training: false } ? a : null;
+            _activations = null;
+            a = _activations = new BertActivations(Config, Heads, batch.Batch, batch.SeqLen, training, reuse);
         }
         if (training && (_scratch is null || _scratch.DHidden.Length != a.Tokens * Config.HiddenSize))
         {

@@ -143,6 +143,40 @@ public class BertInferenceTests(ITestOutputHelper output)
         Assert.False(linears.TryForwardLayer(1, few, input, [seqLen], [0], null, seqLen));
     }
 
+    [Theory]
+    [InlineData(InferencePrecision.FullPrecision, false)]
+    [InlineData(InferencePrecision.FullPrecision, true)]
+    [InlineData(InferencePrecision.DynamicInt8, false)]
+    [InlineData(InferencePrecision.DynamicInt8, true)]
+    public void BuffersTakenOverFromALargerShapeGiveTheResultsOfFreshOnes(InferencePrecision precision, bool pack)
+    {
+        // Inference passes keep the previous shape's buffers when they are long enough, stale values and all: a
+        // sequence of shapes (large, smaller, other batch size, larger again) must give, output by output, exactly what
+        // a model with fresh buffers gives for each batch.
+        var model = Ref.LoadModel();
+        model.InferencePrecision = precision;
+        model.PackPaddedSequences = pack;
+        var shapes = new[] { (16, 32, 20), (9, 17, 21), (3, 32, 22), (12, 8, 23), (20, 32, 24), (7, 29, 25) };
+        foreach (var (batch, seqLen, seed) in shapes)
+        {
+            var input = RandomBatch(batch, seqLen, model.Config.VocabSize, seed);
+            var reused = model.Forward(input);
+            var fresh = Ref.LoadModel();
+            fresh.InferencePrecision = precision;
+            fresh.PackPaddedSequences = pack;
+            var expected = fresh.Forward(input);
+            Assert.Equal(expected.LastHiddenState, reused.LastHiddenState);
+            Assert.Equal(expected.PoolerOutput, reused.PoolerOutput);
+            Assert.Equal(expected.Logits, reused.Logits);
+            Assert.Equal(expected.Logits!.Length, batch * model.Heads.NumLabels);
+            var labelled = new BertBatch(batch, seqLen, input.InputIds, attentionMask: input.AttentionMask)
+            {
+                ClassLabels = [.. Enumerable.Range(0, batch).Select(i => i % model.Heads.NumLabels)],
+            };
+            Assert.Equal(fresh.Evaluate(labelled).Classification, model.Evaluate(labelled).Classification);
+        }
+    }
+
     [Fact]
     public void Int8CacheNoticesAnyOneWeightMatrixReplacedAndNothingElse()
     {
