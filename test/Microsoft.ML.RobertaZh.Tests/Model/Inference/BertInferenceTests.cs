@@ -97,19 +97,19 @@ public class BertInferenceTests(ITestOutputHelper output)
         // sequences' additive masks, or packed) and the tail, pass by pass. Sequences of different lengths, longer than
         // a 48-row block; the layer's input is its output buffer, as in the inference pass.
         var config = BertConfig.FromPreset("tiny");
-        config.HiddenSize = 96;
-        config.NumAttentionHeads = 4;
-        config.IntermediateSize = 384;
+        config.HiddenSize = 64;
+        config.NumAttentionHeads = 2;
+        config.IntermediateSize = 256;
         config.VocabSize = 500;
         var model = BertModel.Create(config, new BertHeads(Pooler: false, MaskedLm: false), seed: 12);
         using var linears = new Int8Linears(model.Layout, model.Parameters);
-        int h = config.HiddenSize, heads = config.NumAttentionHeads, seqLen = 70, batch = 4 * Environment.ProcessorCount + 3;
+        int h = config.HiddenSize, heads = config.NumAttentionHeads, seqLen = 100, batch = 4 * Environment.ProcessorCount + 3;
         var lengths = new int[batch];
         var offsets = new int[batch];
         var rng = new Random(13);
         for (int b = 0; b < batch; b++)
         {
-            lengths[b] = packed ? rng.Next(1, seqLen + 1) : seqLen;
+            lengths[b] = packed ? rng.Next(64, seqLen + 1) : seqLen; // the pass wants a mean length of at least 64
             if (b > 0) offsets[b] = offsets[b - 1] + lengths[b - 1];
         }
         int rows = offsets[^1] + lengths[^1];
@@ -138,9 +138,13 @@ public class BertInferenceTests(ITestOutputHelper output)
             Assert.True(linears.TryForwardLayer(1, fused, fused.LayerNorm2, lengths, offsets, mask, seqLen));
             Assert.Equal(expected.LayerNorm2.AsSpan(0, rows * h).ToArray(), fused.LayerNorm2.AsSpan(0, rows * h).ToArray());
         }
-        // Too few sequences to share out: not run, the caller takes the row-parallel passes.
+        // Too few sequences to share out, or sequences too short to fill its row blocks: not run, the caller takes the
+        // row-block passes.
         var few = new BertActivations(config, model.Heads, 1, seqLen, training: false).Layer(0);
         Assert.False(linears.TryForwardLayer(1, few, input, [seqLen], [0], null, seqLen));
+        var shortLengths = Enumerable.Repeat(20, batch).ToArray();
+        var shortOffsets = Enumerable.Range(0, batch).Select(b => b * 20).ToArray();
+        Assert.False(linears.TryForwardLayer(1, few, input, shortLengths, shortOffsets, null, seqLen));
     }
 
     [Theory]
