@@ -28,11 +28,7 @@ public class BertInferenceTests(ITestOutputHelper output)
     public void FusedFloatPassIsBitIdenticalOnALargerRandomModel()
     {
         // Big enough (64 × 48 rows, hidden 96, intermediate 384) for the products to run multi-threaded with fused epilogues.
-        var config = BertConfig.FromPreset("tiny");
-        config.HiddenSize = 96;
-        config.NumAttentionHeads = 4;
-        config.IntermediateSize = 384;
-        config.VocabSize = 500;
+        var config = SmallConfig(hidden: 96, heads: 4, intermediate: 384);
         var model = BertModel.Create(config, new BertHeads(Pooler: true, MaskedLm: false), seed: 3);
         var batch = RandomBatch(64, 48, config.VocabSize, seed: 4);
         var a = new BertActivations(model.Config, model.Heads, batch.Batch, batch.SeqLen, training: false);
@@ -96,11 +92,7 @@ public class BertInferenceTests(ITestOutputHelper output)
         // in cache; the specification is the int8 product over all rows, the attention kernel (padded with the
         // sequences' additive masks, or packed) and the tail, pass by pass. Sequences of different lengths, longer than
         // a 48-row block; the layer's input is its output buffer, as in the inference pass.
-        var config = BertConfig.FromPreset("tiny");
-        config.HiddenSize = 64;
-        config.NumAttentionHeads = 2;
-        config.IntermediateSize = 256;
-        config.VocabSize = 500;
+        var config = SmallConfig(hidden: 64, heads: 2, intermediate: 256);
         var model = BertModel.Create(config, new BertHeads(Pooler: false, MaskedLm: false), seed: 12);
         using var linears = new Int8Linears(model.Layout, model.Parameters);
         int h = config.HiddenSize, heads = config.NumAttentionHeads, seqLen = 100, batch = 4 * Environment.ProcessorCount + 3;
@@ -226,11 +218,7 @@ public class BertInferenceTests(ITestOutputHelper output)
         // product and LayerNorm 2 per row block; the specification is the composition of the same int8 products over all
         // rows with the residual + LayerNorm epilogues (EncoderLinears.ForwardTail, which FloatLinears runs). The layer's
         // input is its output buffer, as in the inference pass.
-        var config = BertConfig.FromPreset("tiny");
-        config.HiddenSize = 96;
-        config.NumAttentionHeads = 4;
-        config.IntermediateSize = 384;
-        config.VocabSize = 500;
+        var config = SmallConfig(hidden: 96, heads: 4, intermediate: 384);
         var model = BertModel.Create(config, new BertHeads(Pooler: false, MaskedLm: false), seed: 8);
         using var linears = new Int8Linears(model.Layout, model.Parameters);
         int h = config.HiddenSize;
@@ -298,6 +286,17 @@ public class BertInferenceTests(ITestOutputHelper output)
         var reference = model.Forward(holed).LastHiddenState;
         model.PackPaddedSequences = true;
         Assert.Equal(reference, model.Forward(holed).LastHiddenState);
+    }
+
+    /// <summary>The tiny preset (2 layers) at another width, with a 500-token vocabulary: random models for the fused passes.</summary>
+    private static BertConfig SmallConfig(int hidden, int heads, int intermediate)
+    {
+        var config = BertConfig.FromPreset("tiny");
+        config.HiddenSize = hidden;
+        config.NumAttentionHeads = heads;
+        config.IntermediateSize = intermediate;
+        config.VocabSize = 500;
+        return config;
     }
 
     private static BertBatch RandomBatch(int batch, int seqLen, int vocab, int seed)
