@@ -75,7 +75,8 @@ internal static unsafe partial class Int8Gemm
     /// <summary>
     /// output (rows, weights.OutFeatures) = dequantized q8(input) · wqᵀ + bias, passed through GELU when
     /// <paramref name="gelu"/> (applied to each dequantized vector before it is stored: the values of
-    /// <see cref="Gelu.ApplyQuick(float)"/> on the unfused output, within 1e-6·|x| + 3e-7·|gelu(x)| of the exact GELU); then <paramref name="epilogue"/> per finished row block.
+    /// <see cref="Gelu.ApplyQuick(float)"/> on the unfused output, within 1e-6·|x| + 3e-7·|gelu(x)| of the exact
+    /// GELU); then <paramref name="epilogue"/> per finished row block.
     /// <paramref name="input"/> is (rows, weights.InFeatures); bias is empty or OutFeatures long.
     /// </summary>
     public static void Forward(Span<float> output, ReadOnlySpan<float> input, QuantizedWeights weights, ReadOnlySpan<float> bias,
