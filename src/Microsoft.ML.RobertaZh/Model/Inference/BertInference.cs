@@ -51,14 +51,15 @@ internal static class BertInference
             x = a.EmbeddingSum;
             n = offsets[bsz - 1] + lengths[bsz - 1];
         }
-        // Without packing every sequence is t rows long at b·t.
-        int[] paddedLengths = [.. Enumerable.Repeat(t, bsz)], paddedOffsets = [.. Enumerable.Range(0, bsz).Select(b => b * t)];
+        // Each sequence's rows and keys' mask, for passes that go sequence by sequence: packed, or t rows at b·t.
+        int[] sequenceLengths = lengths ?? [.. Enumerable.Repeat(t, bsz)];
+        int[] sequenceOffsets = lengths is null ? [.. Enumerable.Range(0, bsz).Select(b => b * t)] : offsets;
+        float[]? sequenceMask = lengths is null ? a.AdditiveMask : null;
         for (int l = 0; l < c.NumHiddenLayers; l++)
         {
             var s = a.Layer(l);
             float[] input = x;
-            if (!linears.TryForwardLayer(l, s, input, lengths ?? paddedLengths, lengths is null ? paddedOffsets : offsets,
-                lengths is null ? a.AdditiveMask : null, t))
+            if (!linears.TryForwardLayer(l, s, input, sequenceLengths, sequenceOffsets, sequenceMask, t))
             {
                 linears.Forward(l, LinearSlot.Qkv, s.Qkv, input, n, epilogue: null);
                 if (lengths is null) Attention.ForwardInference(s.Context, s.Qkv, a.AdditiveMask, bsz, t, h, heads);
