@@ -30,27 +30,35 @@ internal static class BertInference
         int bsz = a.Batch, t = a.SeqLen, n = a.Tokens, h = c.HiddenSize, heads = c.NumAttentionHeads;
         float eps = c.LayerNormEps;
 
-        // HF get_extended_attention_mask: (1 − mask) · finfo(float32).min, added to the attention scores.
-        for (int i = 0; i < n; i++) a.AdditiveMask[i] = batch.AttentionMask[i] != 0 ? 0f : float.MinValue;
-        Embedding.Forward(a.EmbeddingSum, batch.InputIds, batch.TokenTypeIds,
-            P(p, layout.WordEmbeddings, c.VocabSize * h), P(p, layout.PositionEmbeddings, c.MaxPositionEmbeddings * h),
-            P(p, layout.TokenTypeEmbeddings, c.TypeVocabSize * h), bsz, t, h);
-        LayerNorm.Forward(a.EmbeddingOutput, a.EmbeddingMean, a.EmbeddingRstd, a.EmbeddingSum,
-            P(p, layout.EmbeddingLayerNormWeight, h), P(p, layout.EmbeddingLayerNormBias, h), n, h, eps);
-
-        float[] x = a.EmbeddingOutput;
         int[]? lengths = packPadding ? PrefixLengths(batch) : null;
         int[] offsets = [];
-        if (lengths is not null)
+        float[] x = a.EmbeddingOutput;
+        var words = P(p, layout.WordEmbeddings, c.VocabSize * h);
+        var positions = P(p, layout.PositionEmbeddings, c.MaxPositionEmbeddings * h);
+        var types = P(p, layout.TokenTypeEmbeddings, c.TypeVocabSize * h);
+        if (lengths is null)
         {
-            // Gather the valid rows into the embedding-sum buffer (free after the LayerNorm above).
+            // HF get_extended_attention_mask: (1 − mask) · finfo(float32).min, added to the attention scores.
+            for (int i = 0; i < n; i++) a.AdditiveMask[i] = batch.AttentionMask[i] != 0 ? 0f : float.MinValue;
+            Embedding.Forward(a.EmbeddingSum, batch.InputIds, batch.TokenTypeIds, words, positions, types, bsz, t, h);
+        }
+        else
+        {
+            // Only the valid tokens are embedded, each sequence's rows packed after the previous one's (positions count
+            // from 0 in every sequence, as in the padded batch): row for row the values of the padded embedding.
             offsets = new int[bsz];
             for (int b = 1; b < bsz; b++) offsets[b] = offsets[b - 1] + lengths[b - 1];
             for (int b = 0; b < bsz; b++)
-                a.EmbeddingOutput.AsSpan(b * t * h, lengths[b] * h).CopyTo(a.EmbeddingSum.AsSpan(offsets[b] * h));
-            x = a.EmbeddingSum;
+            {
+                var typeIds = batch.TokenTypeIds.Length == 0 ? default : batch.TokenTypeIds.AsSpan(b * t, lengths[b]);
+                Embedding.Forward(a.EmbeddingSum.AsSpan(offsets[b] * h, lengths[b] * h), batch.InputIds.AsSpan(b * t, lengths[b]), typeIds,
+                    words, positions, types, 1, lengths[b], h);
+            }
             n = offsets[bsz - 1] + lengths[bsz - 1];
         }
+        LayerNorm.Forward(a.EmbeddingOutput.AsSpan(0, n * h), a.EmbeddingMean.AsSpan(0, n), a.EmbeddingRstd.AsSpan(0, n), a.EmbeddingSum.AsSpan(0, n * h),
+            P(p, layout.EmbeddingLayerNormWeight, h), P(p, layout.EmbeddingLayerNormBias, h), n, h, eps);
+
         // Each sequence's rows and keys' mask, for passes that go sequence by sequence: packed, or t rows at b·t.
         int[] sequenceLengths = lengths ?? [.. Enumerable.Repeat(t, bsz)];
         int[] sequenceOffsets = lengths is null ? [.. Enumerable.Range(0, bsz).Select(b => b * t)] : offsets;
