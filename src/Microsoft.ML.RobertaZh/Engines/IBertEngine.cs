@@ -32,6 +32,16 @@ public interface IBertEngine : IDisposable
     BertOutput Forward(BertBatch batch, int[]? maskedLmRows = null);
 
     /// <summary>
+    /// The classification logits only, (batch, labels): the values of <c>Forward(batch).Logits</c>. An engine may
+    /// compute less for them (the managed engine runs the last layer for each sequence's first token only); by default
+    /// this calls <see cref="Forward"/>.
+    /// </summary>
+    /// <param name="batch">The padded batch (labels are ignored).</param>
+    /// <exception cref="InvalidOperationException">The model has no sequence-classification head.</exception>
+    float[] ForwardLogits(BertBatch batch) =>
+        Forward(batch).Logits ?? throw new InvalidOperationException("This model has no sequence-classification head.");
+
+    /// <summary>
     /// The losses of the heads that have labels in <paramref name="batch"/>, in inference mode (no dropout, no gradients),
     /// with the counts <see cref="BertLoss"/> carries: for held-out evaluation.
     /// </summary>

@@ -75,6 +75,9 @@ public sealed class ManagedEngine : IBertTrainingEngine
     }
 
     /// <inheritdoc/>
+    public float[] ForwardLogits(BertBatch batch) => Model.ForwardLogits(batch);
+
+    /// <inheritdoc/>
     public BertLoss Evaluate(BertBatch batch) => Model.Evaluate(batch);
 
     /// <inheritdoc/>

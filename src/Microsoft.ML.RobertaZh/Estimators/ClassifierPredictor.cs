@@ -29,7 +29,7 @@ internal static class ClassifierPredictor
         {
             var chunk = order.Skip(start).Take(batchSize).ToArray();
             var batch = ClassificationBatchSource.Build([.. chunk.Select(i => flat[i].Example)], padTokenId);
-            var logits = engine.Forward(new BertBatch(batch.Batch, batch.SeqLen, batch.InputIds, batch.TokenTypeIds, batch.AttentionMask)).Logits!;
+            var logits = engine.ForwardLogits(new BertBatch(batch.Batch, batch.SeqLen, batch.InputIds, batch.TokenTypeIds, batch.AttentionMask));
             for (int b = 0; b < chunk.Length; b++)
             {
                 var row = logits.AsSpan(b * labels, labels);

@@ -176,6 +176,25 @@ public sealed partial class BertModel
     }
 
     /// <summary>
+    /// The classification logits, (batch, <see cref="BertHeads.NumLabels"/>), of an inference pass: the values of
+    /// <c>Forward(batch).Logits</c>, computed with less work — the last layer runs for each sequence's first token only
+    /// (the one the pooler reads) and no hidden state is copied out. What a classifier needs per batch.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model has no sequence-classification head.</exception>
+    public float[] ForwardLogits(BertBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (Heads.NumLabels == 0 || !Heads.Pooler)
+            throw new InvalidOperationException("This model has no sequence-classification head: load it with BertHeads.Classification(labels), or call Forward for hidden states.");
+        batch.Validate(Config);
+        var a = Activations(batch, training: false);
+        BertInference.Forward(Layout, Parameters, a, batch, Linears(), PackPaddedSequences, firstTokensOnly: true);
+        BertPooler.ForwardFirstTokens(Layout, Parameters, a);
+        SequenceClassificationHead.Forward(Layout, Parameters, a, new DropoutContext(false, DropoutSeed, 0, Config.NumHiddenLayers));
+        return a.ClassLogits.AsSpan(0, batch.Batch * Heads.NumLabels).ToArray();
+    }
+
+    /// <summary>
     /// Masked-LM log-probabilities, (rows.Length, vocab), of the given token rows of a (N, hidden) hidden-state array.
     /// </summary>
     public float[] MaskedLmLogProbabilities(ReadOnlySpan<float> lastHiddenState, int[] rows)
@@ -259,7 +278,11 @@ public sealed partial class BertModel
         batch.Validate(Config);
         var a = Activations(batch, training: false);
         var drop = new DropoutContext(false, DropoutSeed, 0, Config.NumHiddenLayers);
-        BertInference.Forward(Layout, Parameters, a, batch, Linears(), PackPaddedSequences);
+        bool maskedLm = batch.MaskedLmLabels is not null && Heads.MaskedLm;
+        bool classification = batch.ClassLabels is not null && Heads.NumLabels > 0;
+        // Without masked-LM rows to score, the classifier reads each sequence's first token only (see ForwardLogits).
+        bool firstTokensOnly = classification && !maskedLm;
+        BertInference.Forward(Layout, Parameters, a, batch, Linears(), PackPaddedSequences, firstTokensOnly);
         float[] last = a.LastHiddenState(Config.NumHiddenLayers);
         float mlmLoss = 0, clsLoss = 0;
         int mlmCount = 0, mlmCorrect = 0, clsCount = 0;
@@ -276,7 +299,8 @@ public sealed partial class BertModel
         }
         if (batch.ClassLabels is { } classes && Heads.NumLabels > 0)
         {
-            BertPooler.Forward(Layout, Parameters, a, last);
+            if (firstTokensOnly) BertPooler.ForwardFirstTokens(Layout, Parameters, a);
+            else BertPooler.Forward(Layout, Parameters, a, last);
             SequenceClassificationHead.Forward(Layout, Parameters, a, drop);
             clsLoss = SequenceClassificationHead.Loss(Layout, a, classes, out clsCount);
         }

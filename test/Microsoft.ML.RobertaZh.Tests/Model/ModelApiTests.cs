@@ -15,7 +15,7 @@ public class ModelApiTests
         Assert.Equal(["DynamicInt8", "FullPrecision"], Enum.GetNames<InferencePrecision>().Order(StringComparer.Ordinal));
         var members = typeof(BertModel).GetMembers(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
             .Where(m => m is not MethodInfo { IsSpecialName: true }).Select(m => m.Name).Distinct().Order(StringComparer.Ordinal);
-        Assert.Equal([".ctor", "Config", "Create", "DropoutEnabled", "DropoutSeed", "Evaluate", "Forward", "ForwardBackward", "FromStateDict", "Gradient", "Gradients", "Heads",
+        Assert.Equal([".ctor", "Config", "Create", "DropoutEnabled", "DropoutSeed", "Evaluate", "Forward", "ForwardBackward", "ForwardLogits", "FromStateDict", "Gradient", "Gradients", "Heads",
             "InferencePrecision", "Initialize", "InvalidateInferenceCaches", "Layout", "Load", "MaskedLmLogProbabilities", "PackPaddedSequences", "Parameter", "Parameters",
             "ReleaseBuffers", "Save", "TrainingPasses", "ZeroGradients"], members);
     }

@@ -10,6 +10,13 @@ internal static class BertPooler
         int h = layout.Config.HiddenSize, t = a.SeqLen;
         for (int b = 0; b < a.Batch; b++)
             lastHidden.Slice(b * t * h, h).CopyTo(a.FirstTokens.AsSpan(b * h, h));
+        ForwardFirstTokens(layout, p, a);
+    }
+
+    /// <summary>The pooled output from the first-token rows already in a.FirstTokens: tanh(dense(first tokens)).</summary>
+    public static void ForwardFirstTokens(BertParameterLayout layout, float[] p, BertActivations a)
+    {
+        int h = layout.Config.HiddenSize;
         MatMul.Forward(a.Pooled, a.FirstTokens, BertEncoder.P(p, layout.PoolerWeight, h * h), BertEncoder.P(p, layout.PoolerBias, h), a.Batch, h, h);
         Tanh.Forward(a.Pooled, a.Pooled);
     }

@@ -24,7 +24,13 @@ internal static class BertInference
     /// and the output is scattered back with zero rows at the padded positions. Valid positions are the same as
     /// without packing up to rounding (the softmax sums over fewer — exactly zero — terms).
     /// </param>
-    public static void Forward(BertParameterLayout layout, float[] p, BertActivations a, BertBatch batch, EncoderLinears linears, bool packPadding = false)
+    /// <param name="firstTokensOnly">
+    /// Compute the last layer for each sequence's first token only (its keys and values still come from every token)
+    /// and leave the results in a.FirstTokens, (batch, hidden): all a classifier reads. The values of those rows of the
+    /// full pass; the last hidden state is then not computed.
+    /// </param>
+    public static void Forward(BertParameterLayout layout, float[] p, BertActivations a, BertBatch batch, EncoderLinears linears, bool packPadding = false,
+        bool firstTokensOnly = false)
     {
         var c = layout.Config;
         int bsz = a.Batch, t = a.SeqLen, n = a.Tokens, h = c.HiddenSize, heads = c.NumAttentionHeads;
@@ -67,6 +73,11 @@ internal static class BertInference
         {
             var s = a.Layer(l);
             float[] input = x;
+            if (firstTokensOnly && l == c.NumHiddenLayers - 1)
+            {
+                LastLayerFirstTokens(l, linears, a, s, input, n, sequenceLengths, sequenceOffsets, sequenceMask, t, h, heads);
+                return;
+            }
             if (!linears.TryForwardLayer(l, s, input, sequenceLengths, sequenceOffsets, sequenceMask, t))
             {
                 linears.Forward(l, LinearSlot.Qkv, s.Qkv, input, n, epilogue: null);
@@ -79,6 +90,23 @@ internal static class BertInference
             x = s.LayerNorm2;
         }
         if (lengths is not null) Unpack(x, lengths, offsets, t, h);
+    }
+
+    /// <summary>
+    /// The last layer for the first token of each sequence: the query/key/value product over all n rows (every key and
+    /// value is needed), the attention of the first queries only, then the rest of the layer on those rows gathered to
+    /// the front of <paramref name="input"/> (row offsets[b] to row b, in increasing b: no row is overwritten before it
+    /// is read), into a.FirstTokens. Every kernel works row by row, so these rows get the values of the full layer.
+    /// </summary>
+    private static void LastLayerFirstTokens(int l, EncoderLinears linears, BertActivations a, LayerActivations s, float[] input, int n,
+        int[] lengths, int[] offsets, float[]? mask, int seqLen, int h, int heads)
+    {
+        int bsz = lengths.Length;
+        linears.Forward(l, LinearSlot.Qkv, s.Qkv, input, n, epilogue: null);
+        Attention.ForwardFirstQueries(s.Context.AsSpan(0, bsz * h), s.Qkv, lengths, offsets, mask, seqLen, h, heads);
+        for (int b = 0; b < bsz; b++) input.AsSpan(offsets[b] * h, h).CopyTo(input.AsSpan(b * h, h));
+        linears.ForwardTail(l, s, input, bsz);
+        s.LayerNorm2.AsSpan(0, bsz * h).CopyTo(a.FirstTokens);
     }
 
     /// <summary>Valid lengths when every row's mask is 1…1 0…0 with at least one 1 and some row has padding; else null.</summary>

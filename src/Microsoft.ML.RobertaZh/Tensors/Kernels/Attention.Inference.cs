@@ -73,27 +73,66 @@ internal static partial class Attention
         KernelGuard.Length(qkv.Length, (long)length * 3 * hidden, nameof(qkv));
         KernelGuard.Length(context.Length, (long)length * hidden, nameof(context));
         if (!additiveMask.IsEmpty) KernelGuard.Length(additiveMask.Length, length, nameof(additiveMask));
-        for (int head = 0; head < heads; head++) Head(context, qkv, length, additiveMask, hidden, hidden / heads, head);
+        for (int head = 0; head < heads; head++) Head(context, qkv, length, length, additiveMask, hidden, hidden / heads, head);
     }
 
-    /// <summary>softmax(Q·Kᵀ/√d + mask)·V of one head of one sequence, scores in the thread's scratch.</summary>
-    private static void Head(Span<float> context, ReadOnlySpan<float> qkv, int len, ReadOnlySpan<float> mask, int hidden, int headDim, int head)
+    /// <summary>
+    /// The context of each sequence's first token only, every head: softmax(q₀·Kᵀ/√d + mask)·V for its own keys —
+    /// what a classifier reads from the last layer. Row b of <paramref name="context"/> gets the values (the same bits)
+    /// that <see cref="ForwardInference"/> or <see cref="ForwardPacked"/> give the first row of sequence b: the products
+    /// run through the same micro-kernels over the same keys in the same order, only for one query row.
+    /// </summary>
+    /// <param name="context">(sequences, hidden): one row per sequence, heads concatenated.</param>
+    /// <param name="qkv">Rows [q | k | v] (stride 3·hidden); sequence b occupies rows offsets[b] … offsets[b] + lengths[b] − 1.</param>
+    /// <param name="lengths">Tokens (keys) of each sequence (≥ 1).</param>
+    /// <param name="offsets">First row of each sequence.</param>
+    /// <param name="additiveMask">Empty for none, else sequence b's keys' mask at additiveMask[b·maskStride …] (lengths[b] entries).</param>
+    /// <param name="maskStride">Distance between sequences' masks (the padded length).</param>
+    /// <param name="hidden">Model width.</param>
+    /// <param name="heads">Number of heads (divides hidden).</param>
+    internal static void ForwardFirstQueries(Span<float> context, ReadOnlySpan<float> qkv, int[] lengths, int[] offsets, ReadOnlySpan<float> additiveMask,
+        int maskStride, int hidden, int heads)
+    {
+        KernelGuard.Positive(heads, nameof(heads));
+        if (hidden % heads != 0) throw new ArgumentOutOfRangeException(nameof(heads), heads, $"hidden ({hidden}) must be a multiple of heads ({heads}).");
+        KernelGuard.Length(offsets.Length, lengths.Length, nameof(offsets));
+        KernelGuard.Length(context.Length, (long)lengths.Length * hidden, nameof(context));
+        for (int b = 0; b < lengths.Length; b++)
+        {
+            KernelGuard.Positive(lengths[b], nameof(lengths));
+            KernelGuard.Length(qkv.Length, ((long)offsets[b] + lengths[b]) * 3 * hidden, nameof(qkv));
+            if (!additiveMask.IsEmpty) KernelGuard.Length(additiveMask.Length, (long)b * maskStride + lengths[b], nameof(additiveMask));
+        }
+        int headDim = hidden / heads;
+        for (int b = 0; b < lengths.Length; b++)
+        {
+            var sequence = qkv.Slice(offsets[b] * 3 * hidden, lengths[b] * 3 * hidden);
+            var mask = additiveMask.IsEmpty ? default : additiveMask.Slice(b * maskStride, lengths[b]);
+            for (int head = 0; head < heads; head++) Head(context.Slice(b * hidden, hidden), sequence, lengths[b], 1, mask, hidden, headDim, head);
+        }
+    }
+
+    /// <summary>
+    /// softmax(Q·Kᵀ/√d + mask)·V of one head of one sequence for its first <paramref name="queries"/> rows (all
+    /// <paramref name="len"/> keys), scores in the thread's scratch.
+    /// </summary>
+    private static void Head(Span<float> context, ReadOnlySpan<float> qkv, int len, int queries, ReadOnlySpan<float> mask, int hidden, int headDim, int head)
     {
         int ld = 3 * hidden, span = (len - 1) * ld + headDim, first = head * headDim;
-        var queries = qkv.Slice(first, span);
+        var queryRows = qkv.Slice(first, (queries - 1) * ld + headDim);
         var keys = qkv.Slice(first + hidden, span);
         var values = qkv.Slice(first + 2 * hidden, span);
-        var output = context.Slice(first, (len - 1) * hidden + headDim);
-        float[] scratch = t_scores is { } s && s.Length >= len * len ? s : (t_scores = new float[Math.Max(len * len, 128 * 128)]);
-        var scores = scratch.AsSpan(0, len * len);
+        var output = context.Slice(first, (queries - 1) * hidden + headDim);
+        float[] scratch = t_scores is { } s && s.Length >= queries * len ? s : (t_scores = new float[Math.Max(queries * len, 128 * 128)]);
+        var scores = scratch.AsSpan(0, queries * len);
         float scale = 1f / MathF.Sqrt(headDim);
-        Gemm.Multiply(false, true, len, len, headDim, queries, ld, keys, ld, scores, len, parallel: false);
-        for (int i = 0; i < len; i++)
+        Gemm.Multiply(false, true, queries, len, headDim, queryRows, ld, keys, ld, scores, len, parallel: false);
+        for (int i = 0; i < queries; i++)
         {
             var row = scores.Slice(i * len, len);
             Softmax.ForwardRow(row, row, mask, scale);
         }
-        Gemm.Multiply(false, false, len, headDim, len, scores, len, values, ld, output, hidden, parallel: false);
+        Gemm.Multiply(false, false, queries, headDim, len, scores, len, values, ld, output, hidden, parallel: false);
     }
 
     private static unsafe void Run(Span<float> output, ReadOnlySpan<float> qkv, ReadOnlySpan<float> additiveMask, int[] lengths, int[] offsets, int hidden, int heads)
@@ -128,7 +167,7 @@ internal static partial class Attention
                 var sequence = new ReadOnlySpan<float>(q + (long)offsets[b] * 3 * hidden, len * 3 * hidden);
                 var context = new Span<float>(o + (long)offsets[b] * hidden, len * hidden);
                 var mask = maskLength == 0 ? default : new ReadOnlySpan<float>(m + (long)b * len, len);
-                Head(context, sequence, len, mask, hidden, headDim, pair % heads);
+                Head(context, sequence, len, len, mask, hidden, headDim, pair % heads);
             }
 
             if (!KernelParallel.ShouldParallelize(work, pairs))

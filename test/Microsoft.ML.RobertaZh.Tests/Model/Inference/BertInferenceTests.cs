@@ -288,6 +288,51 @@ public class BertInferenceTests(ITestOutputHelper output)
         Assert.Equal(reference, model.Forward(holed).LastHiddenState);
     }
 
+    [Theory]
+    [InlineData(InferencePrecision.FullPrecision, false)]
+    [InlineData(InferencePrecision.FullPrecision, true)]
+    [InlineData(InferencePrecision.DynamicInt8, false)]
+    [InlineData(InferencePrecision.DynamicInt8, true)]
+    public void LogitsFromTheFirstTokensOnlyAreTheLogitsOfTheFullPass(InferencePrecision precision, bool pack)
+    {
+        // ForwardLogits runs the last layer for each sequence's first token only; Forward(batch).Logits, which runs it
+        // for every token, is the specification: the same bits, padded (masked) or packed, on 1 thread and on all, on
+        // batches large enough for the row-parallel products (and, in int8, the per-sequence layer pass). Evaluate's
+        // classification loss takes the same path: it must equal the loss of the full pass's logits.
+        var config = SmallConfig(hidden: 64, heads: 2, intermediate: 256);
+        var model = BertModel.Create(config, BertHeads.Classification(3), seed: 21);
+        model.InferencePrecision = precision;
+        model.PackPaddedSequences = pack;
+        foreach (var (batchSize, seqLen, seed) in new[] { (5, 9, 22), (40, 100, 23), (1, 1, 24) })
+        {
+            var batch = RandomBatch(batchSize, seqLen, config.VocabSize, seed);
+            foreach (int threads in new[] { -1, 1 })
+            {
+                using var scope = new ParallelismScope(threads);
+                var expected = model.Forward(batch).Logits!;
+                Assert.Equal(expected, model.ForwardLogits(batch));
+                int[] labels = [.. Enumerable.Range(0, batchSize).Select(i => i % 3)];
+                var labelled = new BertBatch(batchSize, seqLen, batch.InputIds, attentionMask: batch.AttentionMask) { ClassLabels = labels };
+                double loss = 0;
+                for (int b = 0; b < batchSize; b++)
+                {
+                    var row = expected.AsSpan(b * 3, 3).ToArray().Select(v => (double)v).ToArray();
+                    double max = row.Max();
+                    loss += Math.Log(row.Sum(v => Math.Exp(v - max))) + max - row[labels[b]];
+                }
+                Assert.Equal(loss / batchSize, model.Evaluate(labelled).Classification, 5);
+            }
+        }
+    }
+
+    [Fact]
+    public void LogitsOfAModelWithoutAClassifierAreRefusedWithTheFix()
+    {
+        var model = BertModel.Create(SmallConfig(hidden: 32, heads: 2, intermediate: 64), BertHeads.Pretraining, seed: 1);
+        var error = Assert.Throws<InvalidOperationException>(() => model.ForwardLogits(RandomBatch(2, 4, 500, seed: 1)));
+        Assert.Contains("BertHeads.Classification", error.Message);
+    }
+
     /// <summary>The tiny preset (2 layers) at another width, with a 500-token vocabulary: random models for the fused passes.</summary>
     private static BertConfig SmallConfig(int hidden, int heads, int intermediate)
     {

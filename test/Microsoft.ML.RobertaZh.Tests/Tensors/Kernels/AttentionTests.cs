@@ -127,6 +127,40 @@ public class AttentionTests
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FirstQueriesGetTheBitsOfTheFullPassFirstRows(bool packed)
+    {
+        // ForwardFirstQueries computes only each sequence's first row; the specification is the full inference
+        // attention (packed, or padded with prefix masks), whose first rows it must reproduce bit for bit. Lengths
+        // 1..40 and 127..129 cover partial tiles and lengths past one 128-key block; hidden 12 / 3 heads and 128 / 2.
+        foreach (var (hidden, heads) in new[] { (12, 3), (128, 2) })
+        {
+            int[] lengths = [.. Enumerable.Range(1, 40), 127, 128, 129];
+            int batch = lengths.Length, seqLen = lengths.Max();
+            var offsets = new int[batch];
+            for (int b = 0; b < batch; b++) offsets[b] = packed ? (b == 0 ? 0 : offsets[b - 1] + lengths[b - 1]) : b * seqLen;
+            if (!packed) lengths = [.. Enumerable.Repeat(seqLen, batch)];
+            var validLengths = Enumerable.Range(1, 40).Concat([127, 128, 129]).ToArray();
+            int rows = packed ? lengths.Sum() : batch * seqLen;
+            var qkv = TestData.Uniform(new Random(hidden), rows * 3 * hidden, -2f, 2f);
+            var mask = new float[packed ? 0 : batch * seqLen];
+            if (!packed)
+            {
+                for (int b = 0; b < batch; b++)
+                    for (int i = validLengths[b]; i < seqLen; i++) mask[b * seqLen + i] = float.MinValue;
+            }
+            var full = new float[rows * hidden];
+            if (packed) Attention.ForwardPacked(full, qkv, lengths, offsets, hidden, heads);
+            else Attention.ForwardInference(full, qkv, mask, batch, seqLen, hidden, heads);
+            var first = new float[batch * hidden];
+            Attention.ForwardFirstQueries(first, qkv, lengths, offsets, mask, seqLen, hidden, heads);
+            for (int b = 0; b < batch; b++)
+                Assert.Equal(full.AsSpan(offsets[b] * hidden, hidden).ToArray(), first.AsSpan(b * hidden, hidden).ToArray());
+        }
+    }
+
+    [Theory]
     [InlineData(0f)]
     [InlineData(0.2f)]
     public void BackwardOverwritingEqualsClearingAndAdding(float p)
