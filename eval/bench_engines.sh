@@ -2,13 +2,15 @@
 # Engine comparison: the managed engine (fp32, and its dynamic int8 inference), the TorchSharp engine (libtorch 2.10) and
 # Debian's PyTorch 1.13 (OpenBLAS), interleaved in fresh processes (so each peak RSS is its own), same shapes and inputs,
 # 2 threads, sequence length 128: forward (batch 32), classification training step (batch 16), MLM training step
-# (batch 16), sequences/s and peak RSS; then each engine's matrix-multiply probe (BERT-base shapes and 1024³; A·B, A·Bᵀ,
+# (batch 16), and on request (--modes classify) a 2-label classifier's logits (batch 32: the managed engine runs the last
+# layer for the first tokens only, libtorch the whole pass as Hugging Face does), sequences/s and peak RSS; then each engine's matrix-multiply probe (BERT-base shapes and 1024³; A·B, A·Bᵀ,
 # Aᵀ·B). Prints markdown tables.
 #   eval/bench_engines.sh [--quick] [--sizes "tiny mini small medium base"] [--modes "forward train mlm"]
 #                         [--sides "pytorch managed torchsharp"] [--lengths full|random] [--rounds 2] [--repeats 5]
 #                         [--warmup 2] [--no-matmul]
 # --sides: any of pytorch, torchsharp, managed, managed-int8 (dynamic int8 inference), managed-packed and
-#   managed-int8-packed (padding skipped, BertModel.PackPaddedSequences); int8 and packed sides run forward only. Ratios
+#   managed-int8-packed (padding skipped, BertModel.PackPaddedSequences); int8 and packed sides run forward and classify
+#   only; pytorch does not run classify. Ratios
 #   are against torchsharp when it is a side, else pytorch.
 # --lengths random: serving batches, each sequence's length uniform in [seq/4, seq] and right-padded (pytorch: full only).
 # --quick: a smoke run (tiny only, one round, 2 repeats) that checks the whole pipeline in about a minute.
@@ -73,8 +75,8 @@ run_side() { # side, mode, then the benchmark's arguments
 }
 applies() { # side mode: whether the side runs this mode with these lengths
   case "$1" in
-    managed-*) [ "$2" = forward ] ;;
-    pytorch) [ "$lengths" = full ] ;;
+    managed-*) [ "$2" = forward ] || [ "$2" = classify ] ;;
+    pytorch) [ "$lengths" = full ] && [ "$2" != classify ] ;;
     *) true ;;
   esac
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The fine-tuned classifiers of issue 10's int8 table: tiny and small (UER sizes) trained from scratch on ChnSentiCorp and
 # book_review (train.tsv, best epoch on dev.tsv), then fp32 against dynamic int8 on each dev set: accuracy, change,
-# share of identical predictions, speed-up (Benchmarks `int8-accuracy`, padded batches of 32 and packed).
+# share of identical predictions, speed-up (Benchmarks `int8-accuracy`, padded batches of 32 and packed; timed: the
+# classifier's logits-only pass, or with --full the whole Forward).
 #   eval/run_int8_accuracy.sh [--sizes "tiny small"] [--tasks "chnsenticorp book_review"] [--out eval/out/int8]
-#                             [--cli PATH_TO_roberta-zh] [--no-eval] [--eval-only] [--rounds 3] [--epochs N]
+#                             [--cli PATH_TO_roberta-zh] [--no-eval] [--eval-only] [--rounds 3] [--epochs N] [--full]
 # Settings (fixed, so reruns give the same models): tiny: 3 epochs on ChnSentiCorp, 2 on book_review, batch 32, lr 3e-4;
 # small: 2 epochs on both, batch 32, lr 1e-4; warm-up 10%, weight decay 0.01, max length 128, seed 7 (init and training).
 # A model whose directory already holds model.safetensors is not trained again. Small is the long part: on 2 cores
@@ -13,7 +14,7 @@
 # --cli: a roberta-zh launcher other than ./roberta-zh (e.g. a build snapshot, so rebuilding this tree cannot disturb it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-sizes="tiny small"; tasks="chnsenticorp book_review"; out=eval/out/int8; cli=./roberta-zh; evaluate=1; train=1; rounds=3; epochs_override=""
+sizes="tiny small"; tasks="chnsenticorp book_review"; out=eval/out/int8; cli=./roberta-zh; evaluate=1; train=1; rounds=3; epochs_override=""; full=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
@@ -24,6 +25,7 @@ while [ $# -gt 0 ]; do
     --epochs) epochs_override="$2"; shift 2 ;;
     --no-eval) evaluate=0; shift ;;
     --eval-only) train=0; shift ;;
+    --full) full=--full; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -60,7 +62,7 @@ if [ "$evaluate" = 1 ]; then
     for task in $tasks; do
       for pack in "" --pack; do
         dotnet eval/Microsoft.ML.RobertaZh.Benchmarks/bin/Release/net10.0/Microsoft.ML.RobertaZh.Benchmarks.dll int8-accuracy \
-          --model "$out/$size-$task" --data "$data/datasets/$task/dev.tsv" --rounds "$rounds" $pack
+          --model "$out/$size-$task" --data "$data/datasets/$task/dev.tsv" --rounds "$rounds" $pack $full
       done
     done
   done

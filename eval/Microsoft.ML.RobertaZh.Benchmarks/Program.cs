@@ -34,7 +34,7 @@ switch (command)
         Console.Error.WriteLine("  gemm [--repeats N] [--warmup N] [--filter TEXT] [--serial] [--best] [--kernel K] [--serve]   sgemm GFLOP/s on the base model's shapes");
         Console.Error.WriteLine("  model --size tiny|mini|small|medium|base --mode forward|train [--batch N] [--seq N] [--repeats N]   encoder throughput, peak RSS");
         Console.Error.WriteLine("  profile [size] [batch]   time of each kernel of one layer");
-        Console.Error.WriteLine("  int8-accuracy --model DIR --data FILE [--rounds N] [--pack]   a fine-tuned classifier's accuracy and speed, fp32 vs dynamic int8");
+        Console.Error.WriteLine("  int8-accuracy --model DIR --data FILE [--rounds N] [--pack] [--full]   a fine-tuned classifier's accuracy and speed, fp32 vs dynamic int8");
         Console.Error.WriteLine("  segmenter [--lines FILE] [--repeats N] [--no-python]   jieba-compatible segmenter vs jieba (Python), per mode");
         Console.Error.WriteLine("  tokenizer --vocab FILE --input FILE [--repeats N]   tokenizer lines/s and chars/s, single-threaded and batched");
         Console.Error.WriteLine("  pipeline --size tiny|base --vocab FILE --data FILE [--rows N] [--batch N] [--precision fp32|int8]   PredictionEngine latency and batched Transform rows/s (ML.NET)");

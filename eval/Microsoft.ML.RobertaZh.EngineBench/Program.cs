@@ -7,9 +7,11 @@ using Microsoft.ML.RobertaZh.Model;
 using Microsoft.ML.RobertaZh.Training;
 
 // eval/bench_engines.sh runs this once per (engine, size, mode) in a fresh process, so each peak RSS is its own:
-//   model  --engine managed|torchsharp --size tiny|mini|small|medium|base --mode forward|train|mlm [--batch N] [--seq 128]
+//   model  --engine managed|torchsharp --size tiny|mini|small|medium|base --mode forward|classify|train|mlm [--batch N] [--seq 128]
 //          [--warmup 2] [--warmup-seconds 2] [--repeats 5] [--threads 2] [--precision fp32|int8] [--lengths full|random] [--pack]
-//          (--precision and --pack: the managed engine's InferencePrecision and PackPaddedSequences, forward only;
+//          (classify: a 2-label classifier's logits only, IBertEngine.ForwardLogits — the managed engine runs the last
+//          layer for the first tokens only, libtorch the whole pass as Hugging Face does;
+//          --precision and --pack: the managed engine's InferencePrecision and PackPaddedSequences, forward and classify only;
 //          --lengths random: each sequence's length uniform in [seq/4, seq], right-padded, a serving batch)
 //   int8-ratio --size S [--steps 20] [--warmup-seconds 3] [--batch 32] [--seq 128] [--lengths full|random] [--pack]
 //          the managed engine's fp32 and int8 forward alternating in one process (see Int8Ratio)
@@ -46,14 +48,15 @@ switch (command)
 
 static void ModelRun(EngineKind kind, string size, string mode, Args a, int threads)
 {
-    if (mode is not ("forward" or "train" or "mlm")) throw new ArgumentException($"--mode {mode}: use forward, train or mlm.");
-    int seq = a.Int("--seq", 128), batch = a.Int("--batch", mode == "forward" ? 32 : 16);
+    if (mode is not ("forward" or "classify" or "train" or "mlm")) throw new ArgumentException($"--mode {mode}: use forward, classify, train or mlm.");
+    bool inference = mode is "forward" or "classify";
+    int seq = a.Int("--seq", 128), batch = a.Int("--batch", inference ? 32 : 16);
     int warmup = a.Int("--warmup", 2), repeats = a.Int("--repeats", 5);
     var config = BertConfig.FromPreset(size);
     config.HiddenDropoutProb = config.AttentionProbsDropoutProb = 0.1f; // benchmarking.md: dropout 0.1 in training steps
     var heads = mode switch
     {
-        "train" => BertHeads.Classification(2),
+        "train" or "classify" => BertHeads.Classification(2),
         "mlm" => new BertHeads(Pooler: false, MaskedLm: true),
         _ => new BertHeads(Pooler: true, MaskedLm: false),
     };
@@ -67,8 +70,8 @@ static void ModelRun(EngineKind kind, string size, string mode, Args a, int thre
         "int8" => InferencePrecision.DynamicInt8,
         _ => throw new ArgumentException($"--precision {precision}: use fp32 or int8."),
     };
-    if ((kind != EngineKind.Managed || mode != "forward") && (precision != "fp32" || pack))
-        throw new ArgumentException("--precision int8 and --pack apply to the managed engine's forward mode only.");
+    if ((kind != EngineKind.Managed || !inference) && (precision != "fp32" || pack))
+        throw new ArgumentException("--precision int8 and --pack apply to the managed engine's forward and classify modes only.");
     var input = new BertBatch(batch, seq, ids, attentionMask: attention)
     {
         ClassLabels = mode == "train" ? [.. Enumerable.Range(0, batch).Select(i => i % 2)] : null,
@@ -78,7 +81,7 @@ static void ModelRun(EngineKind kind, string size, string mode, Args a, int thre
     // alone), so they go here, not on the model.
     var options = new EngineOptions { Engine = kind, Threads = threads, InferencePrecision = inferencePrecision, PackPaddedSequences = pack };
     var adamW = new AdamWOptions { WeightDecay = 0.01f, Epsilon = 1e-6f };
-    using IBertEngine e = mode == "forward" ? BertEngines.CreateInference(model, options) : BertEngines.CreateTraining(model, options);
+    using IBertEngine e = inference ? BertEngines.CreateInference(model, options) : BertEngines.CreateTraining(model, options);
     model = null; // the TorchSharp engine holds its own copy: let the managed one go (the managed engine shares it)
     GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true); // and give its pages back to the OS
     GC.WaitForPendingFinalizers();
@@ -86,7 +89,12 @@ static void ModelRun(EngineKind kind, string size, string mode, Args a, int thre
     if (verbose) Console.Error.WriteLine($"# after creating the engine: peak {PeakRss.MiB():F0} MiB, now {PeakRss.CurrentMiB():F0} MiB");
     void Step()
     {
-        if (e is not IBertTrainingEngine t || mode == "forward")
+        if (mode == "classify")
+        {
+            e.ForwardLogits(input);
+            return;
+        }
+        if (e is not IBertTrainingEngine t || inference)
         {
             e.Forward(input);
             return;

@@ -33,6 +33,10 @@ public class EngineAgreementTests
         TensorAssert.Close(actual.LastHiddenState, expected.LastHiddenState, OutputTolerance, "last_hidden_state");
         TensorAssert.Close(actual.PoolerOutput, expected.PoolerOutput, OutputTolerance, "pooler_output");
         TensorAssert.Close(actual.Logits, expected.Logits, OutputTolerance, "logits");
+        // Logits alone: the managed engine runs its last layer for the first tokens only and must give the bits of its
+        // whole pass; the TorchSharp engine takes the interface's default (the whole pass) and agrees with both.
+        Assert.Equal(expected.Logits, managed.ForwardLogits(batch));
+        TensorAssert.Close(torch.ForwardLogits(batch), expected.Logits, OutputTolerance, "ForwardLogits");
         TensorAssert.Close(actual.MaskedLmLogProbabilities, expected.MaskedLmLogProbabilities, OutputTolerance, "mlm_log_probs");
         // And against PyTorch 1.13's own outputs for the same batch.
         TensorAssert.Close(actual.LastHiddenState, Ref["last_hidden_state"], OutputTolerance, "PyTorch last_hidden_state");
