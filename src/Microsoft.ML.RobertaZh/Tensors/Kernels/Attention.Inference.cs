@@ -90,7 +90,7 @@ internal static partial class Attention
     /// <param name="maskStride">Distance between sequences' masks (the padded length).</param>
     /// <param name="hidden">Model width.</param>
     /// <param name="heads">Number of heads (divides hidden).</param>
-    internal static void ForwardFirstQueries(Span<float> context, ReadOnlySpan<float> qkv, int[] lengths, int[] offsets, ReadOnlySpan<float> additiveMask,
+    internal static unsafe void ForwardFirstQueries(Span<float> context, ReadOnlySpan<float> qkv, int[] lengths, int[] offsets, ReadOnlySpan<float> additiveMask,
         int maskStride, int hidden, int heads)
     {
         KernelGuard.Positive(heads, nameof(heads));
@@ -103,12 +103,31 @@ internal static partial class Attention
             KernelGuard.Length(qkv.Length, ((long)offsets[b] + lengths[b]) * 3 * hidden, nameof(qkv));
             if (!additiveMask.IsEmpty) KernelGuard.Length(additiveMask.Length, (long)b * maskStride + lengths[b], nameof(additiveMask));
         }
-        int headDim = hidden / heads;
-        for (int b = 0; b < lengths.Length; b++)
+        int headDim = hidden / heads, sequences = lengths.Length, maskLength = additiveMask.Length;
+        long work = 0;
+        foreach (int length in lengths) work += (long)hidden * length;
+        fixed (float* po = context)
+        fixed (float* pq = qkv)
+        fixed (float* pm = additiveMask)
         {
-            var sequence = qkv.Slice(offsets[b] * 3 * hidden, lengths[b] * 3 * hidden);
-            var mask = additiveMask.IsEmpty ? default : additiveMask.Slice(b * maskStride, lengths[b]);
-            for (int head = 0; head < heads; head++) Head(context.Slice(b * hidden, hidden), sequence, lengths[b], 1, mask, hidden, headDim, head);
+            float* o = po, q = pq, m = pm;
+            void Sequence(int b)
+            {
+                var sequence = new ReadOnlySpan<float>(q + (long)offsets[b] * 3 * hidden, lengths[b] * 3 * hidden);
+                var mask = maskLength == 0 ? default : new ReadOnlySpan<float>(m + (long)b * maskStride, lengths[b]);
+                var row = new Span<float>(o + (long)b * hidden, hidden);
+                for (int head = 0; head < heads; head++) Head(row, sequence, lengths[b], 1, mask, hidden, headDim, head);
+            }
+
+            // Each sequence's products pack its keys and values for one query: as much work as the products themselves.
+            if (!KernelParallel.ShouldParallelize(4 * work, sequences))
+            {
+                for (int b = 0; b < sequences; b++) Sequence(b);
+            }
+            else
+            {
+                KernelParallel.For(sequences, Sequence);
+            }
         }
     }
 
