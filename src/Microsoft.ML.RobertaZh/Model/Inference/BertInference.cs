@@ -34,40 +34,28 @@ internal static class BertInference
     {
         var c = layout.Config;
         int bsz = a.Batch, t = a.SeqLen, n = a.Tokens, h = c.HiddenSize, heads = c.NumAttentionHeads;
-        float eps = c.LayerNormEps;
 
         int[]? lengths = packPadding ? PrefixLengths(batch) : null;
-        int[] offsets = [];
+        int[] offsets;
         float[] x = a.EmbeddingOutput;
-        var words = P(p, layout.WordEmbeddings, c.VocabSize * h);
-        var positions = P(p, layout.PositionEmbeddings, c.MaxPositionEmbeddings * h);
-        var types = P(p, layout.TokenTypeEmbeddings, c.TypeVocabSize * h);
         if (lengths is null)
         {
             // HF get_extended_attention_mask: (1 − mask) · finfo(float32).min, added to the attention scores.
             for (int i = 0; i < n; i++) a.AdditiveMask[i] = batch.AttentionMask[i] != 0 ? 0f : float.MinValue;
-            Embedding.Forward(a.EmbeddingSum, batch.InputIds, batch.TokenTypeIds, words, positions, types, bsz, t, h);
+            offsets = [.. Enumerable.Range(0, bsz).Select(b => b * t)];
         }
         else
         {
-            // Only the valid tokens are embedded, each sequence's rows packed after the previous one's (positions count
-            // from 0 in every sequence, as in the padded batch): row for row the values of the padded embedding.
+            // Only the valid tokens are embedded, each sequence's rows packed after the previous one's.
             offsets = new int[bsz];
             for (int b = 1; b < bsz; b++) offsets[b] = offsets[b - 1] + lengths[b - 1];
-            for (int b = 0; b < bsz; b++)
-            {
-                var typeIds = batch.TokenTypeIds.Length == 0 ? default : batch.TokenTypeIds.AsSpan(b * t, lengths[b]);
-                Embedding.Forward(a.EmbeddingSum.AsSpan(offsets[b] * h, lengths[b] * h), batch.InputIds.AsSpan(b * t, lengths[b]), typeIds,
-                    words, positions, types, 1, lengths[b], h);
-            }
             n = offsets[bsz - 1] + lengths[bsz - 1];
         }
-        LayerNorm.Forward(a.EmbeddingOutput.AsSpan(0, n * h), a.EmbeddingMean.AsSpan(0, n), a.EmbeddingRstd.AsSpan(0, n), a.EmbeddingSum.AsSpan(0, n * h),
-            P(p, layout.EmbeddingLayerNormWeight, h), P(p, layout.EmbeddingLayerNormBias, h), n, h, eps);
-
-        // Each sequence's rows and keys' mask, for passes that go sequence by sequence: packed, or t rows at b·t.
+        // Each sequence's rows: t rows at b·t, or its valid rows packed.
         int[] sequenceLengths = lengths ?? [.. Enumerable.Repeat(t, bsz)];
-        int[] sequenceOffsets = lengths is null ? [.. Enumerable.Range(0, bsz).Select(b => b * t)] : offsets;
+        Embed(layout, p, a, batch, sequenceLengths, offsets);
+
+        // The keys' mask, for passes that go sequence by sequence: none when packed.
         float[]? sequenceMask = lengths is null ? a.AdditiveMask : null;
         for (int l = 0; l < c.NumHiddenLayers; l++)
         {
@@ -75,10 +63,10 @@ internal static class BertInference
             float[] input = x;
             if (firstTokensOnly && l == c.NumHiddenLayers - 1)
             {
-                LastLayerFirstTokens(l, linears, a, s, input, n, sequenceLengths, sequenceOffsets, sequenceMask, t, h, heads);
+                LastLayerFirstTokens(l, linears, a, s, input, n, sequenceLengths, offsets, sequenceMask, t, h, heads);
                 return;
             }
-            if (!linears.TryForwardLayer(l, s, input, sequenceLengths, sequenceOffsets, sequenceMask, t))
+            if (!linears.TryForwardLayer(l, s, input, sequenceLengths, offsets, sequenceMask, t))
             {
                 linears.Forward(l, LinearSlot.Qkv, s.Qkv, input, n, epilogue: null);
                 if (lengths is null) Attention.ForwardInference(s.Context, s.Qkv, a.AdditiveMask, bsz, t, h, heads);
@@ -90,6 +78,42 @@ internal static class BertInference
             x = s.LayerNorm2;
         }
         if (lengths is not null) Unpack(x, lengths, offsets, t, h);
+    }
+
+    /// <summary>
+    /// Embedding and its LayerNorm for each sequence's first lengths[b] tokens into rows offsets[b] … of a.EmbeddingSum /
+    /// a.EmbeddingOutput, sequence by sequence (in parallel) while its rows are in cache: word + token type, then +
+    /// position and LayerNorm (<see cref="LayerNorm.AddForwardRows"/>) — the operations of <see cref="Embedding.Forward"/>
+    /// followed by <see cref="LayerNorm.Forward"/>, so the same bits. Ids were validated with the batch.
+    /// </summary>
+    private static void Embed(BertParameterLayout layout, float[] p, BertActivations a, BertBatch batch, int[] lengths, int[] offsets)
+    {
+        var c = layout.Config;
+        int h = c.HiddenSize, t = batch.SeqLen;
+        float eps = c.LayerNormEps;
+        void Sequence(int b)
+        {
+            int length = lengths[b], first = offsets[b];
+            var sum = a.EmbeddingSum.AsSpan(first * h, length * h);
+            for (int i = 0; i < length; i++)
+            {
+                int token = b * t + i;
+                System.Numerics.Tensors.TensorPrimitives.Add(p.AsSpan(layout.WordEmbeddings + batch.InputIds[token] * h, h),
+                    p.AsSpan(layout.TokenTypeEmbeddings + batch.TokenTypeIds[token] * h, h), sum.Slice(i * h, h));
+            }
+            LayerNorm.AddForwardRows(a.EmbeddingOutput.AsSpan(first * h, length * h), a.EmbeddingMean.AsSpan(first, length), a.EmbeddingRstd.AsSpan(first, length),
+                sum, p.AsSpan(layout.PositionEmbeddings, length * h), P(p, layout.EmbeddingLayerNormWeight, h), P(p, layout.EmbeddingLayerNormBias, h), 0, length, h, eps);
+        }
+
+        long rows = lengths.Sum(length => (long)length);
+        if (!KernelParallel.ShouldParallelize(rows * h * 4, lengths.Length))
+        {
+            for (int b = 0; b < lengths.Length; b++) Sequence(b);
+        }
+        else
+        {
+            KernelParallel.For(lengths.Length, Sequence);
+        }
     }
 
     /// <summary>
