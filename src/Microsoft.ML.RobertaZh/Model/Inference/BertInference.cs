@@ -117,18 +117,30 @@ internal static class BertInference
     }
 
     /// <summary>
-    /// The last layer for the first token of each sequence: the query/key/value product over all n rows (every key and
-    /// value is needed), the attention of the first queries only, then the rest of the layer on those rows gathered to
-    /// the front of <paramref name="input"/> (row offsets[b] to row b, in increasing b: no row is overwritten before it
-    /// is read), into a.FirstTokens. Every kernel works row by row, so these rows get the values of the full layer.
+    /// The last layer for the first token of each sequence: keys and values for all n rows (every one is needed), the
+    /// first rows gathered to the front of <paramref name="input"/> (row offsets[b] to row b, in increasing b: no row is
+    /// overwritten before it is read), their queries, the attention of those queries only, then the rest of the layer
+    /// on the gathered rows, into a.FirstTokens. Every product works row by row and channel by channel, so these rows
+    /// get the values of the full layer.
     /// </summary>
     private static void LastLayerFirstTokens(int l, EncoderLinears linears, BertActivations a, LayerActivations s, float[] input, int n,
         int[] lengths, int[] offsets, float[]? mask, int seqLen, int h, int heads)
     {
         int bsz = lengths.Length;
-        linears.Forward(l, LinearSlot.Qkv, s.Qkv, input, n, epilogue: null);
-        Attention.ForwardFirstQueries(s.Context.AsSpan(0, bsz * h), s.Qkv, lengths, offsets, mask, seqLen, h, heads);
+        // Channel blocks start at multiples of 32 (the int8 tiles); other widths compute every query.
+        bool split = h % 32 == 0;
+        if (split) linears.ForwardColumns(l, LinearSlot.Qkv, s.Qkv, input, n, h, 2 * h);
+        else linears.Forward(l, LinearSlot.Qkv, s.Qkv, input, n, epilogue: null);
         for (int b = 0; b < bsz; b++) input.AsSpan(offsets[b] * h, h).CopyTo(input.AsSpan(b * h, h));
+        if (split)
+        {
+            // The gathered rows' queries land in rows 0 … bsz − 1 of s.Residual2 (free until the tail writes it), then
+            // move to each sequence's first row.
+            float[] queries = s.Residual2.Length >= bsz * 3 * h ? s.Residual2 : new float[bsz * 3 * h];
+            linears.ForwardColumns(l, LinearSlot.Qkv, queries, input, bsz, 0, h);
+            for (int b = 0; b < bsz; b++) queries.AsSpan(b * 3 * h, h).CopyTo(s.Qkv.AsSpan(offsets[b] * 3 * h, h));
+        }
+        Attention.ForwardFirstQueries(s.Context.AsSpan(0, bsz * h), s.Qkv, lengths, offsets, mask, seqLen, h, heads);
         linears.ForwardTail(l, s, input, bsz);
         s.LayerNorm2.AsSpan(0, bsz * h).CopyTo(a.FirstTokens);
     }

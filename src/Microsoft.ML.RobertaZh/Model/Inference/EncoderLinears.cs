@@ -39,6 +39,14 @@ internal abstract class EncoderLinears : IDisposable
     public abstract void Forward(int layer, LinearSlot slot, float[] output, float[] input, int rows, RowBlockEpilogue? epilogue, bool gelu = false);
 
     /// <summary>
+    /// Output channels [<paramref name="firstColumn"/>, firstColumn + <paramref name="columns"/>) of one linear layer
+    /// over <paramref name="rows"/> rows, into those columns of <paramref name="output"/> (row stride: the layer's out
+    /// features); the other columns are left untouched. Each value is the one <see cref="Forward"/> computes.
+    /// <paramref name="firstColumn"/> is a multiple of 32.
+    /// </summary>
+    public abstract void ForwardColumns(int layer, LinearSlot slot, float[] output, float[] input, int rows, int firstColumn, int columns);
+
+    /// <summary>
     /// The row-wise rest of layer <paramref name="layer"/> after its attention, over <paramref name="rows"/> rows:
     /// LayerNorm1 = LayerNorm(dense(context) + input), then the layer's output s.LayerNorm2 = LayerNorm(dense(gelu(
     /// dense(LayerNorm1))) + LayerNorm1). This composition runs the three linear layers one after another over all
@@ -124,5 +132,14 @@ internal sealed class FloatLinears(BertParameterLayout layout, float[] parameter
         Gemm.Multiply(false, true, rows, outFeatures, inFeatures, input, inFeatures, Parameters.AsSpan(w, outFeatures * inFeatures), inFeatures,
             output.AsSpan(0, rows * outFeatures), outFeatures, accumulate: false, Parameters.AsSpan(b, outFeatures), parallel: true,
             GemmKernel.Auto, epilogue);
+    }
+
+    public override void ForwardColumns(int layer, LinearSlot slot, float[] output, float[] input, int rows, int firstColumn, int columns)
+    {
+        var (w, b, outFeatures, inFeatures) = Shape(layer, slot);
+        if (rows == 0 || columns == 0) return;
+        // The weight rows of those channels are contiguous; C is the column block at stride outFeatures.
+        Gemm.Multiply(false, true, rows, columns, inFeatures, input, inFeatures, Parameters.AsSpan(w + firstColumn * inFeatures, columns * inFeatures), inFeatures,
+            output.AsSpan(firstColumn, (rows - 1) * outFeatures + columns), outFeatures, accumulate: false, Parameters.AsSpan(b + firstColumn, columns), parallel: true);
     }
 }

@@ -69,6 +69,12 @@ internal sealed class Int8Linears : EncoderLinears
         Int8Gemm.Forward(output, input, Weights(layer, slot), Parameters.AsSpan(b, outFeatures), rows, epilogue, gelu: gelu);
     }
 
+    public override void ForwardColumns(int layer, LinearSlot slot, float[] output, float[] input, int rows, int firstColumn, int columns)
+    {
+        var (_, b, outFeatures, _) = Shape(layer, slot);
+        Int8Gemm.Forward(output, input, Weights(layer, slot), Parameters.AsSpan(b, outFeatures), rows, firstColumn: firstColumn, columns: columns);
+    }
+
     /// <summary>
     /// The whole chain per block of <see cref="Int8Gemm.RowBlock"/> rows (blocks in parallel), so the intermediate
     /// activations and LayerNorm1 stay in the thread's cache-sized scratch and never go to memory: on small models the

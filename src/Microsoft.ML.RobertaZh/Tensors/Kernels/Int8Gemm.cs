@@ -79,12 +79,25 @@ internal static unsafe partial class Int8Gemm
     /// GELU); then <paramref name="epilogue"/> per finished row block.
     /// <paramref name="input"/> is (rows, weights.InFeatures); bias is empty or OutFeatures long.
     /// </summary>
+    /// <param name="output">(rows, weights.OutFeatures).</param>
+    /// <param name="input">(rows, weights.InFeatures).</param>
+    /// <param name="weights">The packed weights.</param>
+    /// <param name="bias">Empty, or OutFeatures long.</param>
+    /// <param name="rows">Rows of input and output.</param>
+    /// <param name="epilogue">Called per finished row block, or null.</param>
+    /// <param name="kernel">The integer micro-kernel (tests pick one; Auto: the fastest this CPU has).</param>
+    /// <param name="gelu">Apply GELU to each output.</param>
+    /// <param name="firstColumn">First output channel to compute (a multiple of <see cref="NR"/>); the others are left untouched.</param>
+    /// <param name="columns">Output channels to compute from <paramref name="firstColumn"/>; −1 for all the rest.</param>
     public static void Forward(Span<float> output, ReadOnlySpan<float> input, QuantizedWeights weights, ReadOnlySpan<float> bias,
-        int rows, RowBlockEpilogue? epilogue = null, Int8Kernel kernel = Int8Kernel.Auto, bool gelu = false)
+        int rows, RowBlockEpilogue? epilogue = null, Int8Kernel kernel = Int8Kernel.Auto, bool gelu = false, int firstColumn = 0, int columns = -1)
     {
         ArgumentNullException.ThrowIfNull(weights);
         KernelGuard.NonNegative(rows, nameof(rows));
         int n = weights.OutFeatures, k = weights.InFeatures;
+        if (columns < 0) columns = n - firstColumn;
+        if (firstColumn < 0 || firstColumn % NR != 0 || columns < 0 || firstColumn + columns > n)
+            throw new ArgumentOutOfRangeException(nameof(firstColumn), $"Columns [{firstColumn}, {firstColumn + columns}) must lie in [0, {n}) and start at a multiple of {NR}.");
         KernelGuard.Length(input.Length, (long)rows * k, nameof(input));
         KernelGuard.Length(output.Length, (long)rows * n, nameof(output));
         if (!bias.IsEmpty) KernelGuard.Length(bias.Length, n, nameof(bias));
@@ -97,8 +110,8 @@ internal static unsafe partial class Int8Gemm
         fixed (float* pi = input)
         fixed (float* pb = bias)
         {
-            var job = new Job(po, pi, bias.IsEmpty ? null : pb, weights, rows, kernel, epilogue, gelu);
-            if (!KernelParallel.ShouldParallelize((long)rows * n * k / 64, blocks))
+            var job = new Job(po, pi, bias.IsEmpty ? null : pb, weights, rows, kernel, epilogue, gelu, firstColumn, firstColumn + columns);
+            if (!KernelParallel.ShouldParallelize((long)rows * columns * k / 64, blocks))
             {
                 for (int block = 0; block < blocks; block++) job.Run(block);
             }
@@ -130,27 +143,29 @@ internal static unsafe partial class Int8Gemm
         fixed (float* pi = input)
         fixed (float* pb = bias)
         {
-            RunBlock(po, pi, bias.IsEmpty ? null : pb, weights, rows, kernel, gelu);
+            RunBlock(po, pi, bias.IsEmpty ? null : pb, weights, rows, kernel, gelu, 0, weights.OutFeatures);
         }
     }
 
     /// <summary>One call's pointers; a class so the parallel loop can capture it without copying spans.</summary>
-    private sealed class Job(float* output, float* input, float* bias, QuantizedWeights weights, int rows, Int8Kernel kernel, RowBlockEpilogue? epilogue, bool gelu)
+    private sealed class Job(float* output, float* input, float* bias, QuantizedWeights weights, int rows, Int8Kernel kernel, RowBlockEpilogue? epilogue, bool gelu,
+        int firstColumn, int endColumn)
     {
         public void Run(int block)
         {
             int first = block * RowBlock;
             int count = Math.Min(RowBlock, rows - first);
-            RunBlock(output + (nint)first * weights.OutFeatures, input + (nint)first * weights.InFeatures, bias, weights, count, kernel, gelu);
+            RunBlock(output + (nint)first * weights.OutFeatures, input + (nint)first * weights.InFeatures, bias, weights, count, kernel, gelu, firstColumn, endColumn);
             epilogue?.Invoke(first, count);
         }
     }
 
     /// <summary>
-    /// Rows 0 … count − 1 (count ≤ <see cref="RowBlock"/>) of one product: the rows are quantized into the thread's own
-    /// buffer, then multiplied tile by tile and dequantized (+ bias, GELU) into <paramref name="output"/>.
+    /// Rows 0 … count − 1 (count ≤ <see cref="RowBlock"/>) of one product, output channels [firstColumn, endColumn): the
+    /// rows are quantized into the thread's own buffer, then multiplied tile by tile and dequantized (+ bias, GELU) into
+    /// <paramref name="output"/> (row stride OutFeatures).
     /// </summary>
-    private static void RunBlock(float* output, float* input, float* bias, QuantizedWeights weights, int count, Int8Kernel kernel, bool gelu)
+    private static void RunBlock(float* output, float* input, float* bias, QuantizedWeights weights, int count, Int8Kernel kernel, bool gelu, int firstColumn, int endColumn)
     {
         int k = weights.InFeatures, kp = weights.PaddedIn, n = weights.OutFeatures;
         // Rows past `count` (up to a whole tile) are set to the offset value, i.e. q = 0.
@@ -162,10 +177,10 @@ internal static unsafe partial class Int8Gemm
 
         int* tile = stackalloc int[MR * NR];
         int groups = kp / 4;
-        for (int col = 0; col < n; col += NR)
+        for (int col = firstColumn; col < endColumn; col += NR)
         {
             sbyte* panels = weights.Packed + (nint)col * kp; // panel col/16 starts at (col/16)·groups·64 = col·kp bytes
-            int nr = Math.Min(NR, n - col);
+            int nr = Math.Min(NR, endColumn - col);
             for (int r = 0; r < count; r += MR)
             {
                 byte* a = quantized + (nint)r * kp;

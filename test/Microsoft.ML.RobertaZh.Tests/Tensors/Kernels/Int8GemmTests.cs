@@ -242,6 +242,36 @@ public class Int8GemmTests
     }
 
     [Fact]
+    public void AColumnRangeGivesThoseColumnsOfTheWholeProductAndLeavesTheOthers()
+    {
+        // Channels [first, first + count) only (the last layer's keys and values, or its queries): the bits of the whole
+        // product in those columns with every kernel, the other columns untouched; ranges must start on a 32-channel tile.
+        int m = 130, n = 100, k = 45;
+        float[] x = ReferenceGemm.RandomFloats(m * k, 31), w = ReferenceGemm.RandomFloats(n * k, 32), bias = ReferenceGemm.RandomFloats(n, 33);
+        using var q = new QuantizedWeights(w, n, k);
+        foreach (var kernel in SupportedKernels)
+        {
+            var expected = new float[m * n];
+            Int8Gemm.Forward(expected, x, q, bias, m, kernel: kernel);
+            foreach (var (first, count) in new[] { (0, 32), (32, 68), (64, 36), (96, 4), (0, 100), (32, 0) })
+            {
+                var y = Enumerable.Repeat(-7f, m * n).ToArray();
+                Int8Gemm.Forward(y, x, q, bias, m, kernel: kernel, firstColumn: first, columns: count);
+                for (int r = 0; r < m; r++)
+                {
+                    for (int c = 0; c < n; c++)
+                    {
+                        float want = c >= first && c < first + count ? expected[r * n + c] : -7f;
+                        Assert.Equal(want, y[r * n + c]);
+                    }
+                }
+            }
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => Int8Gemm.Forward(new float[m * n], x, q, bias, m, firstColumn: 16, columns: 16));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Int8Gemm.Forward(new float[m * n], x, q, bias, m, firstColumn: 64, columns: 40));
+    }
+
+    [Fact]
     public void ANotANumberInAnInputRowMakesThatRowNotANumberAndLeavesTheOthers()
     {
         // A NaN must not vanish into a finite output: the row's scale (max |x|) is NaN, so is every output of that row.
