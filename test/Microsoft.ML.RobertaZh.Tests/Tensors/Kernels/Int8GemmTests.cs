@@ -59,6 +59,10 @@ public class Int8GemmTests
         return (value, bound, exact);
     }
 
+    /// <summary>Random (m, k) inputs, (n, k) weights packed for the kernels and an n-long bias, from seeds seed, seed + 1, seed + 2.</summary>
+    private static (float[] X, QuantizedWeights Q, float[] Bias) RandomProblem(int m, int n, int k, int seed) =>
+        (ReferenceGemm.RandomFloats(m * k, seed), new QuantizedWeights(ReferenceGemm.RandomFloats(n * k, seed + 1), n, k), ReferenceGemm.RandomFloats(n, seed + 2));
+
     private static void CheckExact(int m, int n, int k, int seed, bool withBias)
     {
         float[] x = ReferenceGemm.RandomFloats(m * k, seed), w = ReferenceGemm.RandomFloats(n * k, seed + 1);
@@ -221,8 +225,8 @@ public class Int8GemmTests
         // The serial one-block entry point (used to chain layers per row block) against the parallel whole product,
         // on row windows at and off block boundaries, full and partial, with and without GELU.
         int m = 150, n = 70, k = 45;
-        float[] x = ReferenceGemm.RandomFloats(m * k, 11), w = ReferenceGemm.RandomFloats(n * k, 12), bias = ReferenceGemm.RandomFloats(n, 13);
-        using var q = new QuantizedWeights(w, n, k);
+        var (x, q, bias) = RandomProblem(m, n, k, 11);
+        using var _ = q;
         foreach (var kernel in SupportedKernels)
         {
             foreach (bool gelu in new[] { false, true })
@@ -247,8 +251,8 @@ public class Int8GemmTests
         // Channels [first, first + count) only (the last layer's keys and values, or its queries): the bits of the whole
         // product in those columns with every kernel, the other columns untouched; ranges must start on a 32-channel tile.
         int m = 130, n = 100, k = 45;
-        float[] x = ReferenceGemm.RandomFloats(m * k, 31), w = ReferenceGemm.RandomFloats(n * k, 32), bias = ReferenceGemm.RandomFloats(n, 33);
-        using var q = new QuantizedWeights(w, n, k);
+        var (x, q, bias) = RandomProblem(m, n, k, 31);
+        using var _ = q;
         foreach (var kernel in SupportedKernels)
         {
             var expected = new float[m * n];
