@@ -152,7 +152,7 @@ internal sealed class Int8Linears : EncoderLinears
         }
         else
         {
-            KernelParallel.For(sequences, i => Sequence(order[i]));
+            KernelParallel.ForLargestFirst(sequences, i => Sequence(order[i]));
         }
         return true;
     }

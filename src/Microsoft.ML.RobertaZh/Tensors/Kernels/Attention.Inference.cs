@@ -197,7 +197,7 @@ internal static partial class Attention
             {
                 // Longest sequences first, so the last tasks to start are short ones.
                 var order = Enumerable.Range(0, pairs).OrderByDescending(i => lengths[i / heads]).ToArray();
-                KernelParallel.For(pairs, i => Pair(order[i]));
+                KernelParallel.ForLargestFirst(pairs, i => Pair(order[i]));
             }
         }
     }
