@@ -12,8 +12,9 @@ namespace Microsoft.ML.RobertaZh.Benchmarks;
 /// tokenization (max 128), batches of 32 padded to their longest sequence, in one process. The int8 and fp32 passes
 /// alternate per round, so background load falls on both. Timed: the classifier's pass, logits only
 /// (BertModel.ForwardLogits, as the ML.NET classifier runs it); --full times Forward instead (every token through the
-/// last layer, the hidden states copied out). Prints one JSON line.
-///   int8-accuracy --model DIR --data FILE [--rounds 3] [--pack] [--full]
+/// last layer, the hidden states copied out). Prints one JSON line. --only fp32|int8 runs that precision's passes only
+/// (for a profiler; the other's figures are then absent).
+///   int8-accuracy --model DIR --data FILE [--rounds 3] [--pack] [--full] [--only fp32|int8]
 /// </summary>
 internal static class Int8Accuracy
 {
@@ -25,6 +26,8 @@ internal static class Int8Accuracy
         int rounds = int.Parse(Arg("--rounds", "3"), CultureInfo.InvariantCulture);
         if (dir.Length == 0 || data.Length == 0) { Console.Error.WriteLine("usage: int8-accuracy --model DIR --data FILE [--rounds N] [--pack] [--full]"); return 2; }
         bool full = args.Contains("--full");
+        string only = Arg("--only", "");
+        if (only is not ("" or "fp32" or "int8")) { Console.Error.WriteLine($"--only {only}: expected fp32 or int8"); return 2; }
 
         var tokenizer = BertTokenizer.Load(Path.Combine(dir, "vocab.txt"));
         var lines = File.ReadLines(data).Skip(1).Select(l => l.Split('\t')).Where(f => f.Length >= 2).ToList();
@@ -62,6 +65,20 @@ internal static class Int8Accuracy
             return (predictions.Where((p, i) => p == labels[i]).Count(), seconds, predictions);
         }
 
+        if (only.Length > 0)
+        {
+            var precision = only == "int8" ? InferencePrecision.DynamicInt8 : InferencePrecision.FullPrecision;
+            var times = new List<double>();
+            int correct = 0;
+            for (int r = 0; r <= rounds; r++) { var pass = Pass(precision); if (r > 0) times.Add(pass.Seconds); correct = pass.Correct; }
+            times.Sort();
+            Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["model"] = dir, ["data"] = data, ["packed"] = model.PackPaddedSequences, ["pass"] = full ? "Forward" : "ForwardLogits",
+                [only + "_accuracy"] = (double)correct / labels.Length, [only + "_seconds"] = times[times.Count / 2],
+            }));
+            return 0;
+        }
         Pass(InferencePrecision.FullPrecision); // warm-up (and int8 quantization below)
         Pass(InferencePrecision.DynamicInt8);
         var fp32 = new List<double>();

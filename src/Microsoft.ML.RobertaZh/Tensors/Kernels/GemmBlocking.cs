@@ -74,6 +74,6 @@ internal sealed record GemmBlocking(int KC, int MC, int NC)
         var c = CpuCaches.Current;
         return string.Create(CultureInfo.InvariantCulture,
             $"caches ({c.Source}): L1d {c.L1d / 1024} KiB, L2 {c.L2 / 1024} KiB, L3 {c.L3 / 1024 / 1024} MiB shared by {c.L3Sharing}; " +
-            $"blocking KC/MC/NC: avx512 {s_wide.KC}/{s_wide.MC}/{s_wide.NC}, avx2/portable {s_narrow.KC}/{s_narrow.MC}/{s_narrow.NC}; kernel {Gemm.DefaultKernel}");
+            $"blocking KC/MC/NC: avx512 {s_wide.KC}/{s_wide.MC}/{s_wide.NC}, avx2/portable {s_narrow.KC}/{s_narrow.MC}/{s_narrow.NC}; kernel {Gemm.DefaultKernel}; int8 kernel {Int8Gemm.DefaultKernel}");
     }
 }

@@ -8,8 +8,10 @@ namespace Microsoft.ML.RobertaZh.Tensors.Kernels;
 /// <summary>Which integer micro-kernel <see cref="Int8Gemm"/> runs; <see cref="Auto"/> picks the fastest the CPU supports.</summary>
 internal enum Int8Kernel
 {
-    /// <summary>AVX-VNNI, else AVX-512BW, else AVX2, else scalar.</summary>
+    /// <summary>AVX512-VNNI, else AVX-VNNI, else AVX-512BW, else AVX2, else scalar (or ROBERTAZH_INT8_KERNEL's choice).</summary>
     Auto,
+    /// <summary>vpdpbusd on 512-bit vectors (<see cref="Avx512VnniTile"/>: AMD Zen 4, Intel Cascade Lake / Ice Lake and later; Linux x64).</summary>
+    Avx512Vnni,
     /// <summary>vpdpbusd on 256-bit vectors (<see cref="AvxVnni"/>: Intel Alder Lake / Sapphire Rapids and later).</summary>
     AvxVnni,
     /// <summary>vpmaddubsw + vpmaddwd on 512-bit vectors (<see cref="Avx512BW"/>).</summary>
@@ -56,16 +58,37 @@ internal static unsafe partial class Int8Gemm
     /// <summary>Rows per parallel task (a multiple of <see cref="MR"/>).</summary>
     internal const int RowBlock = 48;
 
-    /// <summary>The kernel Auto resolves to on this CPU.</summary>
-    internal static Int8Kernel DefaultKernel { get; } =
-        System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? Int8Kernel.AvxVnni
+    /// <summary>
+    /// The kernel Auto resolves to: the fastest this CPU supports, unless the environment variable ROBERTAZH_INT8_KERNEL
+    /// names another (avx512vnni, avxvnni, avx512bw, avx2 or scalar; auto or unset keeps the default).
+    /// </summary>
+    internal static Int8Kernel DefaultKernel { get; } = ChooseKernel(Environment.GetEnvironmentVariable("ROBERTAZH_INT8_KERNEL"));
+
+    /// <summary>The fastest kernel this CPU supports.</summary>
+    internal static Int8Kernel BestKernel =>
+        Avx512VnniTile.IsSupported ? Int8Kernel.Avx512Vnni
+        : System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? Int8Kernel.AvxVnni
         : System.Runtime.Intrinsics.X86.Avx512BW.IsSupported ? Int8Kernel.Avx512BW
         : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? Int8Kernel.Avx2
         : Int8Kernel.Scalar;
 
+    /// <summary>The kernel a value of ROBERTAZH_INT8_KERNEL selects (null or blank: <see cref="BestKernel"/>); a clear error for anything else.</summary>
+    internal static Int8Kernel ChooseKernel(string? text)
+    {
+        var best = BestKernel;
+        if (string.IsNullOrWhiteSpace(text)) return best;
+        if (!Enum.TryParse(text, ignoreCase: true, out Int8Kernel chosen) || !Enum.IsDefined(chosen) || text.Trim().All(char.IsDigit))
+            throw new InvalidOperationException($"ROBERTAZH_INT8_KERNEL='{text}' is not one of auto, avx512vnni, avxvnni, avx512bw, avx2, scalar.");
+        if (chosen == Int8Kernel.Auto) return best;
+        if (!IsSupported(chosen))
+            throw new InvalidOperationException($"ROBERTAZH_INT8_KERNEL={text}: this machine does not support that kernel (the best it supports is {best}).");
+        return chosen;
+    }
+
     /// <summary>Whether <paramref name="kernel"/> can run on this CPU.</summary>
     internal static bool IsSupported(Int8Kernel kernel) => kernel switch
     {
+        Int8Kernel.Avx512Vnni => Avx512VnniTile.IsSupported,
         Int8Kernel.AvxVnni => System.Runtime.Intrinsics.X86.AvxVnni.IsSupported,
         Int8Kernel.Avx512BW => System.Runtime.Intrinsics.X86.Avx512BW.IsSupported,
         Int8Kernel.Avx2 => System.Runtime.Intrinsics.X86.Avx2.IsSupported,
@@ -186,6 +209,7 @@ internal static unsafe partial class Int8Gemm
                 byte* a = quantized + (nint)r * kp;
                 switch (kernel)
                 {
+                    case Int8Kernel.Avx512Vnni: Avx512VnniTile.Run(groups, a, kp, panels, tile); break;
                     case Int8Kernel.AvxVnni: TileAvxVnni(groups, a, kp, panels, tile); break;
                     case Int8Kernel.Avx512BW: TileAvx512BW(groups, a, kp, panels, tile); break;
                     case Int8Kernel.Avx2: TileAvx2(groups, a, kp, panels, tile); break;

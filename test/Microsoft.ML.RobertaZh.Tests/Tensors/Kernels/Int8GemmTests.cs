@@ -6,7 +6,7 @@ namespace Microsoft.ML.RobertaZh.Tests.Tensors.Kernels;
 public class Int8GemmTests
 {
     private static readonly Int8Kernel[] SupportedKernels =
-        [.. new[] { Int8Kernel.AvxVnni, Int8Kernel.Avx512BW, Int8Kernel.Avx2, Int8Kernel.Scalar }.Where(Int8Gemm.IsSupported)];
+        [.. new[] { Int8Kernel.Avx512Vnni, Int8Kernel.AvxVnni, Int8Kernel.Avx512BW, Int8Kernel.Avx2, Int8Kernel.Scalar }.Where(Int8Gemm.IsSupported)];
 
     /// <summary>
     /// The definition, written from the math with its own quantizer: per-row activation scale max|x|/127 and values
