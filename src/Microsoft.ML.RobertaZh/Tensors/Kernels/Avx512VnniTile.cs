@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 
@@ -38,7 +39,12 @@ internal static unsafe class Avx512VnniTile
     /// <paramref name="lda"/>) and two consecutive 16-channel panels (<see cref="QuantizedWeights"/> layout), written
     /// row-major (stride 32) to <paramref name="tile"/>. <paramref name="groups"/> &gt; 0.
     /// </summary>
-    public static void Run(int groups, byte* a, int lda, sbyte* panels, int* tile) => s_tile(groups, a, lda, panels, tile);
+    public static void Run(int groups, byte* a, int lda, sbyte* panels, int* tile)
+    {
+        // The loop counts groups down to zero: 0 would run 2⁶⁴ times. Int8Gemm always passes PaddedIn / 4 ≥ 2.
+        Debug.Assert(groups > 0);
+        s_tile(groups, a, lda, panels, tile);
+    }
 
     /// <summary>The machine code of Avx512VnniTile.S (GNU as 2.40, <c>objcopy -O binary -j .text</c>).</summary>
     internal static ReadOnlySpan<byte> Code =>
