@@ -23,8 +23,8 @@ internal static class Int8Accuracy
         string Arg(string name, string fallback) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback; }
         string dir = Arg("--model", "");
         string data = Arg("--data", "");
-        int rounds = int.Parse(Arg("--rounds", "3"), CultureInfo.InvariantCulture);
-        if (dir.Length == 0 || data.Length == 0) { Console.Error.WriteLine("usage: int8-accuracy --model DIR --data FILE [--rounds N] [--pack] [--full]"); return 2; }
+        int rounds = Math.Max(1, int.Parse(Arg("--rounds", "3"), CultureInfo.InvariantCulture));
+        if (dir.Length == 0 || data.Length == 0) { Console.Error.WriteLine("usage: int8-accuracy --model DIR --data FILE [--rounds N] [--pack] [--full] [--only fp32|int8]"); return 2; }
         bool full = args.Contains("--full");
         string only = Arg("--only", "");
         if (only is not ("" or "fp32" or "int8")) { Console.Error.WriteLine($"--only {only}: expected fp32 or int8"); return 2; }
