@@ -54,18 +54,9 @@ internal static unsafe partial class Gemm
     /// </summary>
     internal static GemmKernel DefaultKernel { get; } = ChooseDefaultKernel();
 
-    private static GemmKernel ChooseDefaultKernel()
-    {
-        var best = s_hasAvx512 ? GemmKernel.Avx512 : s_hasAvx2 ? GemmKernel.Avx2 : GemmKernel.Portable;
-        string? text = Environment.GetEnvironmentVariable("ROBERTAZH_GEMM_KERNEL");
-        if (string.IsNullOrWhiteSpace(text)) return best;
-        if (!Enum.TryParse(text, ignoreCase: true, out GemmKernel chosen) || !Enum.IsDefined(chosen))
-            throw new InvalidOperationException($"ROBERTAZH_GEMM_KERNEL='{text}' is not one of auto, avx512, avx2, portable.");
-        if (chosen == GemmKernel.Auto) return best;
-        if (!IsSupported(chosen))
-            throw new InvalidOperationException($"ROBERTAZH_GEMM_KERNEL={text}: this CPU does not support that kernel (the best it supports is {best}).");
-        return chosen;
-    }
+    private static GemmKernel ChooseDefaultKernel() =>
+        KernelChoice.Parse("ROBERTAZH_GEMM_KERNEL", Environment.GetEnvironmentVariable("ROBERTAZH_GEMM_KERNEL"), GemmKernel.Auto,
+            s_hasAvx512 ? GemmKernel.Avx512 : s_hasAvx2 ? GemmKernel.Avx2 : GemmKernel.Portable, IsSupported);
 
     /// <summary>
     /// C = op(A)·op(B) (+ bias broadcast over rows), or C += op(A)·op(B) (+ bias) when <paramref name="accumulate"/>.

@@ -73,17 +73,8 @@ internal static unsafe partial class Int8Gemm
         : Int8Kernel.Scalar;
 
     /// <summary>The kernel a value of ROBERTAZH_INT8_KERNEL selects (null or blank: <see cref="BestKernel"/>); a clear error for anything else.</summary>
-    internal static Int8Kernel ChooseKernel(string? text)
-    {
-        var best = BestKernel;
-        if (string.IsNullOrWhiteSpace(text)) return best;
-        if (!Enum.TryParse(text, ignoreCase: true, out Int8Kernel chosen) || !Enum.IsDefined(chosen) || text.Trim().All(char.IsDigit))
-            throw new InvalidOperationException($"ROBERTAZH_INT8_KERNEL='{text}' is not one of auto, avx512vnni, avxvnni, avx512bw, avx2, scalar.");
-        if (chosen == Int8Kernel.Auto) return best;
-        if (!IsSupported(chosen))
-            throw new InvalidOperationException($"ROBERTAZH_INT8_KERNEL={text}: this machine does not support that kernel (the best it supports is {best}).");
-        return chosen;
-    }
+    internal static Int8Kernel ChooseKernel(string? text) =>
+        KernelChoice.Parse("ROBERTAZH_INT8_KERNEL", text, Int8Kernel.Auto, BestKernel, IsSupported);
 
     /// <summary>Whether <paramref name="kernel"/> can run on this CPU.</summary>
     internal static bool IsSupported(Int8Kernel kernel) => kernel switch
