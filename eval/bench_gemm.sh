@@ -3,7 +3,8 @@
 # PyTorch 1.13) on the base model's GEMM shapes, each on 2 threads by default.
 # Every side runs as a server and the driver interleaves them case by case (rotating the order), so background load
 # hits all alike; each answer is the median of REPEATS timings after warm-up; the table shows the median over ROUNDS
-# rounds and the spread over rounds, (max − min) / median, for each side.
+# rounds and the spread over rounds, (max − min) / median and (from 4 rounds) the interquartile range / median, for
+# each side, then how many cases ours is at least as fast and no more spread than each other side.
 #   usage: [KERNEL=auto|avx512|avx2|portable] [THREADS=2|1] [LIBTORCH_GEMM="command"] [CASES="substring ..."]
 #          eval/bench_gemm.sh [ROUNDS=3] [REPEATS=5]
 # CASES keeps only the cases whose name contains one of the substrings (e.g. CASES="1024x1024x1024 :t1").
@@ -74,15 +75,31 @@ for proc in sides.values():
 label = {"ours": "ours", "libtorch": "libtorch 2.10 (oneMKL)", "openblas": f"OpenBLAS ({os.environ['OPENBLAS_CORETYPE']})"}
 print(f"GFLOP/s, M×K×N = (M,K)·(K,N); ABt: B stored (N,K) as nn.Linear weights; AtB: A stored (K,M).")
 print(f"ours: {os.environ['KERNEL']} kernel; {threads} thread(s) per side; median of {rounds} rounds (each the median of {repeats} timings); "
-      f"[spread over rounds, (max−min)/median]; ':t1' = 1 thread; load average at round starts {', '.join(f'{l:.2f}' for l in loads)}.")
+      f"[spread over rounds: (max−min)/median, and IQR/median from 4 rounds]; ':t1' = 1 thread; load average at round starts {', '.join(f'{l:.2f}' for l in loads)}.")
 print()
 others = [s for s in sides if s != "ours"]
 print("| case | " + " | ".join(label[s] for s in sides) + " | " + " | ".join(f"ours / {s}" for s in others) + " |")
 print("|---|" + "---:|" * (len(sides) + len(others)))
 spread = lambda xs: (max(xs) - min(xs)) / statistics.median(xs) if statistics.median(xs) > 0 else 0
+# The interquartile range over rounds, relative to the median: one slow round (the virtual machine losing time) moves
+# (max − min) a lot and this little, so both are printed; with fewer than 4 rounds it is left out.
+def iqr(xs):
+    q = statistics.quantiles(xs, n=4, method="inclusive")
+    return (q[2] - q[0]) / statistics.median(xs) if statistics.median(xs) > 0 else 0
+with_iqr = rounds >= 4
+narrower = {s: [0, 0] for s in others}
 for case in names:
     med = {s: statistics.median(results[(s, case)]) for s in sides}
-    cells = [f"{med[s]:.1f} [{100 * spread(results[(s, case)]):.0f}%]" for s in sides]
+    cells = [f"{med[s]:.1f} [{100 * spread(results[(s, case)]):.0f}%" + (f", IQR {100 * iqr(results[(s, case)]):.0f}%]" if with_iqr else "]") for s in sides]
     ratios = [f"{med['ours'] / med[s]:.2f}" for s in others]
     print(f"| {case} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+    for s in others:
+        narrower[s][0] += spread(results[("ours", case)]) <= spread(results[(s, case)])
+        if with_iqr: narrower[s][1] += iqr(results[("ours", case)]) <= iqr(results[(s, case)])
+print()
+for s in others:
+    line = f"ours ≥ {label[s]} in {sum(statistics.median(results[('ours', c)]) >= statistics.median(results[(s, c)]) for c in names)} of {len(names)} cases; "
+    line += f"spread no wider than its: (max−min) in {narrower[s][0]} of {len(names)}"
+    line += f", IQR in {narrower[s][1]} of {len(names)}." if with_iqr else "."
+    print(line)
 PY
