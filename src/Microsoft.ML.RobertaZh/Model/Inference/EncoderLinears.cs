@@ -113,8 +113,11 @@ internal abstract class EncoderLinears : IDisposable
     }
 }
 
-/// <summary>Single precision through <see cref="Gemm"/>, with the epilogue fused into the product where it can be.</summary>
-internal sealed class FloatLinears(BertParameterLayout layout, float[] parameters) : EncoderLinears(layout, parameters)
+/// <summary>
+/// Single precision through <see cref="Gemm"/>, with the epilogue fused into the product where it can be; for batches
+/// of many sequences of a small model, the whole layer per sequence (<see cref="FloatLinears.TryForwardLayer"/>).
+/// </summary>
+internal sealed partial class FloatLinears(BertParameterLayout layout, float[] parameters) : EncoderLinears(layout, parameters)
 {
     public override void Forward(int layer, LinearSlot slot, float[] output, float[] input, int rows, RowBlockEpilogue? epilogue, bool gelu = false)
     {

@@ -237,10 +237,13 @@ internal static unsafe partial class Gemm
         }
     }
 
-    /// <summary>The GotoBLAS loop nest on the calling thread: jc (NC) → pc (KC) → ic (MC) → macro-kernel.</summary>
+    /// <summary>
+    /// The GotoBLAS loop nest on the calling thread: jc (NC) → pc (KC) → ic (MC) → macro-kernel; B's blocks come from
+    /// <paramref name="prepacked"/> when given (then p.B is not read).
+    /// </summary>
     /// <returns>True when <paramref name="epilogue"/> (if any) was run here, per row block.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool RunSerial(in Problem p, RowBlockEpilogue? epilogue)
+    private static bool RunSerial(in Problem p, RowBlockEpilogue? epilogue, PrepackedB? prepacked = null)
     {
         // Rows are final after the last k block only if there is a single column block.
         bool fuse = epilogue is not null && p.N <= p.NC;
@@ -251,7 +254,8 @@ internal static unsafe partial class Gemm
         int mBlocks = (p.M + p.MC - 1) / p.MC;
         int mcMax = ((p.M + mBlocks - 1) / mBlocks + MR - 1) / MR * MR;
         float* packA = PackBuffers.A(mcMax * kcMax);
-        float* packB = PackBuffers.B(((ncMax + NR - 1) / NR) * NR * kcMax);
+        // A prepacked B holds every (jc, pc) block in this loop's order, each exactly what PackB writes here.
+        float* packB = prepacked is null ? PackBuffers.B(((ncMax + NR - 1) / NR) * NR * kcMax) : prepacked.Data;
 
         for (int jc = 0; jc < p.N; jc += p.NC)
         {
@@ -259,7 +263,7 @@ internal static unsafe partial class Gemm
             for (int pc = 0; pc < p.K; pc += kcMax)
             {
                 int kc = Math.Min(kcMax, p.K - pc);
-                PackB(in p, pc, jc, nc, kc, packB);
+                if (prepacked is null) PackB(in p, pc, jc, nc, kc, packB);
                 bool first = pc == 0;
                 // The first k block overwrites C (and adds the bias) unless the caller asked to accumulate.
                 float* bias = first && p.Bias != null ? p.Bias + jc : null;
@@ -271,6 +275,7 @@ internal static unsafe partial class Gemm
                     MacroKernel(mc, nc, kc, packA, packB, p.C + ic * p.Ldc + jc, p.Ldc, bias, add, p.Kernel);
                     if (fuse && pc + kc >= p.K) epilogue!(ic, mc);
                 }
+                if (prepacked is not null) packB += (nint)((nc + NR - 1) / NR) * NR * kc;
             }
         }
         return fuse;

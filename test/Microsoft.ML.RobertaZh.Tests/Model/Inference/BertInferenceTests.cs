@@ -140,6 +140,81 @@ public class BertInferenceTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FloatLayerPerSequenceIsBitIdenticalToTheLayerPassByPass(bool packed)
+    {
+        // FloatLinears.TryForwardLayer packs the layer's weights once and runs each sequence's Q/K/V product, its
+        // attention and its tail (in 64-row blocks) on one thread; the specification is the layer-wide products, the
+        // attention kernel (padded with the sequences' additive masks, or packed) and the fused tail, pass by pass.
+        // Sequences of different lengths, longer than a tail block; the layer's input is its output buffer.
+        var config = SmallConfig(hidden: 64, heads: 2, intermediate: 256);
+        var model = BertModel.Create(config, new BertHeads(Pooler: false, MaskedLm: false), seed: 32);
+        using var linears = new FloatLinears(model.Layout, model.Parameters);
+        int h = config.HiddenSize, heads = config.NumAttentionHeads, seqLen = 150, batch = 4 * Environment.ProcessorCount + 3;
+        var lengths = new int[batch];
+        var offsets = new int[batch];
+        var rng = new Random(33);
+        for (int b = 0; b < batch; b++)
+        {
+            lengths[b] = packed ? rng.Next(64, seqLen + 1) : seqLen;
+            if (b > 0) offsets[b] = offsets[b - 1] + lengths[b - 1];
+        }
+        int rows = offsets[^1] + lengths[^1];
+        float[]? mask = null;
+        if (!packed)
+        {
+            mask = new float[batch * seqLen];
+            for (int b = 0; b < batch; b++)
+            {
+                int valid = rng.Next(1, seqLen + 1);
+                for (int t = valid; t < seqLen; t++) mask[b * seqLen + t] = float.MinValue;
+            }
+        }
+        var input = ReferenceGemm.RandomFloats(rows * h, 34);
+        var expected = new BertActivations(config, model.Heads, batch, seqLen, training: false).Layer(0);
+        linears.Forward(1, LinearSlot.Qkv, expected.Qkv, input, rows, epilogue: null);
+        if (packed) Attention.ForwardPacked(expected.Context, expected.Qkv, lengths, offsets, h, heads);
+        else Attention.ForwardInference(expected.Context, expected.Qkv, mask, batch, seqLen, h, heads);
+        linears.ForwardTail(1, expected, input, rows);
+
+        foreach (int threads in new[] { -1, 1 })
+        {
+            using var scope = new ParallelismScope(threads);
+            var fused = new BertActivations(config, model.Heads, batch, seqLen, training: false).Layer(0);
+            input.CopyTo(fused.LayerNorm2, 0);
+            Assert.True(linears.TryForwardLayer(1, fused, fused.LayerNorm2, lengths, offsets, mask, seqLen));
+            Assert.Equal(expected.LayerNorm2.AsSpan(0, rows * h).ToArray(), fused.LayerNorm2.AsSpan(0, rows * h).ToArray());
+        }
+        // Too few sequences to share out, or sequences too short: not run.
+        var few = new BertActivations(config, model.Heads, 1, seqLen, training: false).Layer(0);
+        Assert.False(linears.TryForwardLayer(1, few, input, [seqLen], [0], null, seqLen));
+        var shortLengths = Enumerable.Repeat(20, batch).ToArray();
+        var shortOffsets = Enumerable.Range(0, batch).Select(b => b * 20).ToArray();
+        Assert.False(linears.TryForwardLayer(1, few, input, shortLengths, shortOffsets, null, seqLen));
+    }
+
+    [Fact]
+    public void FloatPassPerSequenceIsBitIdenticalToTheTrainingEncoder()
+    {
+        // A batch for which every layer takes the per-sequence pass (many sequences of at least 64 tokens, a model whose
+        // sequence fits the L2 cache): the whole model against the unfused training encoder without dropout.
+        var config = SmallConfig(hidden: 64, heads: 2, intermediate: 256);
+        var model = BertModel.Create(config, new BertHeads(Pooler: true, MaskedLm: false), seed: 35);
+        int batchSize = 4 * Environment.ProcessorCount + 1, seqLen = 96;
+        var batch = RandomBatch(batchSize, seqLen, config.VocabSize, seed: 36);
+        var full = new BertBatch(batchSize, seqLen, batch.InputIds, attentionMask: [.. Enumerable.Repeat(1, batchSize * seqLen)]);
+        var a = new BertActivations(model.Config, model.Heads, batchSize, seqLen, training: false);
+        BertEncoder.Forward(model.Layout, model.Parameters, a, full, new DropoutContext(false, 0, 0, config.NumHiddenLayers));
+        var expected = a.LastHiddenState(config.NumHiddenLayers).AsSpan(0, a.Tokens * config.HiddenSize).ToArray();
+        foreach (int threads in new[] { -1, 1 })
+        {
+            using var scope = new ParallelismScope(threads);
+            Assert.Equal(expected, model.Forward(full).LastHiddenState);
+        }
+    }
+
+    [Theory]
     [InlineData(InferencePrecision.FullPrecision, false)]
     [InlineData(InferencePrecision.FullPrecision, true)]
     [InlineData(InferencePrecision.DynamicInt8, false)]
