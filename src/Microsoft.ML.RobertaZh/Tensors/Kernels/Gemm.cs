@@ -307,11 +307,7 @@ internal static unsafe partial class Gemm
                     }
                     else
                     {
-                        for (int half = 0; half < 2; half++)
-                        {
-                            Kernel6x16Avx2(kc, pa, pb + half * NR * kc, edge, NR, null, false);
-                            MergeEdge(mr, NR, edge, cTile + half * NR, ldc, biasTile == null ? null : biasTile + half * NR, add);
-                        }
+                        KernelEdgex32Avx512(mr, kc, pa, pb, cTile, ldc, biasTile, add);
                     }
                 }
                 jr += 2 * NR;

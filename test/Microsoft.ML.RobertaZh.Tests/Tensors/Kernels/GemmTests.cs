@@ -84,6 +84,36 @@ public class GemmTests
     }
 
     [Fact]
+    public void RowsOfAPartialTileAreBitIdenticalToTheSameRowsOfAFullTile()
+    {
+        // Rows past the last multiple of 6 go through the edge kernels (on AVX-512: one per row count 1–5); a row must
+        // get the same bits wherever it falls, since the inference passes cut the same rows differently (per sequence,
+        // per 64-row block, or the whole batch). Each product of m = 1 … 11 rows against the first m rows of m = 12,
+        // with and without bias, overwriting and accumulating.
+        const int n = 70, k = 45;
+        float[] a = ReferenceGemm.RandomFloats(12 * k, 1), b = ReferenceGemm.RandomFloats(n * k, 2), bias = ReferenceGemm.RandomFloats(n, 3);
+        float[] start = ReferenceGemm.RandomFloats(12 * n, 4);
+        foreach (var kernel in SupportedKernels)
+        {
+            foreach (bool accumulate in new[] { false, true })
+            {
+                foreach (bool withBias in new[] { false, true })
+                {
+                    var full = (float[])start.Clone();
+                    Gemm.Multiply(false, true, 12, n, k, a, k, b, k, full, n, accumulate, withBias ? bias : default, parallel: false, kernel);
+                    for (int m = 1; m < 12; m++)
+                    {
+                        var part = (float[])start.Clone();
+                        Gemm.Multiply(false, true, m, n, k, a, k, b, k, part, n, accumulate, withBias ? bias : default, parallel: false, kernel);
+                        Assert.True(full.AsSpan(0, m * n).SequenceEqual(part.AsSpan(0, m * n)), $"{kernel}, {m} rows, accumulate {accumulate}, bias {withBias}");
+                        Assert.True(start.AsSpan(m * n).SequenceEqual(part.AsSpan(m * n)), "rows past m untouched");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void SerialCallsDoNotAllocateInSteadyState()
     {
         // Attention calls Gemm thousands of times per step with parallel: false; packing buffers must be reused.
