@@ -84,6 +84,51 @@ internal static unsafe partial class Gemm
         StoreRow(c + 5 * ldc, c50, c51, bias0, bias1, add);
     }
 
+    /// <summary>
+    /// The last, partial row tile of a 16-wide panel on AVX2: rows 0 … <paramref name="rows"/> − 1 (1–5) straight into
+    /// C, each value computed exactly as <see cref="Kernel6x16Avx2"/> computes it, at a cost proportional to the rows.
+    /// </summary>
+    private static void KernelEdgex16Avx2(int rows, int kc, float* pa, float* pb, float* c, nint ldc, float* bias, bool add)
+    {
+        switch (rows)
+        {
+            case 1: KernelEdgex16Avx2<OneRow>(kc, pa, pb, c, ldc, bias, add); break;
+            case 2: KernelEdgex16Avx2<TwoRows>(kc, pa, pb, c, ldc, bias, add); break;
+            case 3: KernelEdgex16Avx2<ThreeRows>(kc, pa, pb, c, ldc, bias, add); break;
+            case 4: KernelEdgex16Avx2<FourRows>(kc, pa, pb, c, ldc, bias, add); break;
+            case 5: KernelEdgex16Avx2<FiveRows>(kc, pa, pb, c, ldc, bias, add); break;
+            default: throw new ArgumentOutOfRangeException(nameof(rows), rows, "An edge tile has 1 to 5 rows.");
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelEdgex16Avx2<TRows>(int kc, float* pa, float* pb, float* c, nint ldc, float* bias, bool add)
+        where TRows : struct, IEdgeRows
+    {
+        int rows = TRows.Count;
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default;
+        Vector256<float> a, b0, b1;
+        for (int p = 0; p < kc; p++)
+        {
+            b0 = Avx.LoadAlignedVector256(pb); b1 = Avx.LoadAlignedVector256(pb + 8);
+            a = Avx.BroadcastScalarToVector256(pa); c00 = Fma.MultiplyAdd(a, b0, c00); c01 = Fma.MultiplyAdd(a, b1, c01);
+            if (rows > 1) { a = Avx.BroadcastScalarToVector256(pa + 1); c10 = Fma.MultiplyAdd(a, b0, c10); c11 = Fma.MultiplyAdd(a, b1, c11); }
+            if (rows > 2) { a = Avx.BroadcastScalarToVector256(pa + 2); c20 = Fma.MultiplyAdd(a, b0, c20); c21 = Fma.MultiplyAdd(a, b1, c21); }
+            if (rows > 3) { a = Avx.BroadcastScalarToVector256(pa + 3); c30 = Fma.MultiplyAdd(a, b0, c30); c31 = Fma.MultiplyAdd(a, b1, c31); }
+            if (rows > 4) { a = Avx.BroadcastScalarToVector256(pa + 4); c40 = Fma.MultiplyAdd(a, b0, c40); c41 = Fma.MultiplyAdd(a, b1, c41); }
+            pa += MR;
+            pb += NR;
+        }
+        Vector256<float> bias0 = bias == null ? default : Avx.LoadVector256(bias);
+        Vector256<float> bias1 = bias == null ? default : Avx.LoadVector256(bias + 8);
+        StoreRow(c, c00, c01, bias0, bias1, add);
+        if (rows > 1) StoreRow(c + ldc, c10, c11, bias0, bias1, add);
+        if (rows > 2) StoreRow(c + 2 * ldc, c20, c21, bias0, bias1, add);
+        if (rows > 3) StoreRow(c + 3 * ldc, c30, c31, bias0, bias1, add);
+        if (rows > 4) StoreRow(c + 4 * ldc, c40, c41, bias0, bias1, add);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(float* row, Vector256<float> v0, Vector256<float> v1,
         Vector256<float> bias0, Vector256<float> bias1, bool add)

@@ -325,6 +325,10 @@ internal static unsafe partial class Gemm
                     if (avx2) Kernel6x16Avx2(kc, pa, pb, cTile, ldc, biasTile, add);
                     else Kernel6x16Portable(kc, pa, pb, cTile, ldc, biasTile, add);
                 }
+                else if (avx2 && nr == NR)
+                {
+                    KernelEdgex16Avx2(mr, kc, pa, pb, cTile, ldc, biasTile, add);
+                }
                 else
                 {
                     // Partial tile: the packed panels are zero-padded, so compute the full tile into scratch
