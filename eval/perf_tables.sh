@@ -10,9 +10,9 @@
 #      eval/run_int8_accuracy.sh under eval/out/int8, or INT8_MODELS="MODEL_DIR=DEV_TSV ...").
 # usage: eval/perf_tables.sh [--quick] [ROUNDS=3] [REPEATS=5]
 #   --quick: smoke run of the whole pipeline (1024³ and the attention products only, tiny only, 1 round × 2 repeats,
-#            int8 accuracy on at most one model): about 5 minutes. The full run (3 rounds × 5 repeats) takes about 2.5 hours
-#            on 2 quiet cores (GEMM ≈ 15 min per kernel set, engine table ≈ 1.5 h — base training dominates —, serving ≈
-#            15 min, int8 accuracy ≈ 15 min).
+#            int8 accuracy on at most one model): about 5 minutes. The full run (3 rounds × 5 repeats) took 50 minutes
+#            on 2 cores of an AMD EPYC Zen 4 (2026-12-08; base training dominates the engine table, the small classifiers
+#            the int8 part); 2 rounds × 3 repeats took 30 minutes.
 # Needs a .NET 10 SDK, apt-get install python3-torch libopenblas0-pthread (the OpenBLAS column and the GEMM case list).
 set -euo pipefail
 cd "$(dirname "$0")/.."
