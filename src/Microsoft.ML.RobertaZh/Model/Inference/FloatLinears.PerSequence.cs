@@ -4,9 +4,6 @@ namespace Microsoft.ML.RobertaZh.Model.Inference;
 
 internal sealed partial class FloatLinears
 {
-    /// <summary>Mean sequence length below which <see cref="TryForwardLayer"/> leaves the batch to the layer-wide passes.</summary>
-    private const int MinMeanLength = 64;
-
     /// <summary>Rows per block of a sequence's tail (attention output → LayerNorm1 → intermediate → output → LayerNorm2).</summary>
     internal const int TailRows = 64;
 
@@ -24,20 +21,16 @@ internal sealed partial class FloatLinears
     /// into the same scratch, then the tail per block of <see cref="TailRows"/> rows into s.LayerNorm2 — the (rows,
     /// 3·hidden) product, the context, LayerNorm1 and the intermediate activations never leave the core's cache (s.Qkv,
     /// s.Context, s.Residual1, s.LayerNorm1, s.Intermediate and s.Residual2 are left untouched). The layer's weights
-    /// are packed once for all sequences. Runs only when there are at least four sequences per core, when they are on
-    /// average at least <see cref="MinMeanLength"/> tokens long, and when one sequence's rows and a tail block fit the
-    /// core's L2 cache (<see cref="CpuCaches"/>): small models, whose products are short enough that the passes over
-    /// memory and the waits between layer-wide products cost as much as the arithmetic. Every product runs the serial
+    /// are packed once for all sequences. Runs only when <see cref="EncoderLinears.PerSequencePays"/>: small models, whose
+    /// products are short enough that the passes over memory and the waits between layer-wide products cost as much as
+    /// the arithmetic. Every product runs the serial
     /// loop nest on the same blocks and micro-kernels, and the attention and LayerNorm work sequence by sequence and
     /// row by row, so the values are those of the layer pass by pass, bit for bit.
     /// </summary>
     public override bool TryForwardLayer(int layer, LayerActivations s, float[] input, int[] lengths, int[] offsets, float[]? additiveMask, int seqLen)
     {
-        int sequences = lengths.Length, h = Layout.Config.HiddenSize, ff = Layout.Config.IntermediateSize, heads = Layout.Config.NumAttentionHeads;
-        int threads = KernelParallel.MaxDegreeOfParallelism > 0 ? Math.Min(KernelParallel.MaxDegreeOfParallelism, Environment.ProcessorCount) : Environment.ProcessorCount;
-        if (sequences < 4 * threads) return false;
-        if (lengths.Sum(length => (long)length) < (long)MinMeanLength * sequences) return false;
-        if (sizeof(float) * ((long)lengths.Max() * 4 * h + (long)TailRows * (3 * h + ff)) > CpuCaches.Current.L2) return false;
+        int h = Layout.Config.HiddenSize, heads = Layout.Config.NumAttentionHeads;
+        if (!PerSequencePays(lengths, TailRows)) return false;
 
         foreach (LinearSlot slot in Enum.GetValues<LinearSlot>())
         {
@@ -62,15 +55,7 @@ internal sealed partial class FloatLinears
             }
         }
 
-        var order = Enumerable.Range(0, sequences).OrderByDescending(b => lengths[b]).ToArray();
-        if (!KernelParallel.ShouldParallelize((long)sequences * lengths.Max() * h * 3 * h, sequences))
-        {
-            foreach (int b in order) Sequence(b);
-        }
-        else
-        {
-            KernelParallel.ForLargestFirst(sequences, i => Sequence(order[i]));
-        }
+        ForEachSequenceLongestFirst(lengths, Sequence);
         return true;
     }
 

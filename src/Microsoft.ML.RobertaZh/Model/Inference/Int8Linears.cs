@@ -17,9 +17,6 @@ internal sealed class Int8Linears : EncoderLinears
     /// <summary>Per-thread scratch of one row block of the tail: dense(context), LayerNorm1, intermediate, dense(intermediate).</summary>
     [ThreadStatic] private static float[]? t_tail;
 
-    /// <summary>Mean sequence length below which <see cref="TryForwardLayer"/> leaves the batch to the row-block passes.</summary>
-    private const int MinMeanLength = 64;
-
     /// <summary>Per-thread scratch of one sequence: its query/key/value rows, then its context rows.</summary>
     [ThreadStatic] private static float[]? t_sequence;
 
@@ -104,23 +101,14 @@ internal sealed class Int8Linears : EncoderLinears
     /// <summary>
     /// Per sequence (sequences in parallel, longest first): its Q, K, V rows into the thread's scratch, block by block;
     /// its attention into the same scratch; then the tail per row block into s.LayerNorm2 — the (rows, 3·hidden)
-    /// product and the context never go to memory (s.Qkv and s.Context are left untouched). Runs only when there are
-    /// at least four sequences per core to share out (a single sentence keeps the row-parallel passes), when they are
-    /// on average at least <see cref="MinMeanLength"/> tokens long, and when one sequence's working set fits the core's
-    /// L2 cache (<see cref="CpuCaches"/>): small models, where the passes over memory cost as much as the arithmetic.
+    /// product and the context never go to memory (s.Qkv and s.Context are left untouched). Runs only when
+    /// <see cref="EncoderLinears.PerSequencePays"/>: small models, where the passes over memory cost as much as the
+    /// arithmetic.
     /// </summary>
     public override bool TryForwardLayer(int layer, LayerActivations s, float[] input, int[] lengths, int[] offsets, float[]? additiveMask, int seqLen)
     {
-        int sequences = lengths.Length, h = Layout.Config.HiddenSize, heads = Layout.Config.NumAttentionHeads, block = Int8Gemm.RowBlock;
-        int threads = KernelParallel.MaxDegreeOfParallelism > 0 ? Math.Min(KernelParallel.MaxDegreeOfParallelism, Environment.ProcessorCount) : Environment.ProcessorCount;
-        if (sequences < 4 * threads) return false;
-        // Short sequences leave the per-sequence row blocks part empty, and every block reads all the layer's weights:
-        // on book_review dev (median 23 characters), packed, tiny int8 took 2.0 s with this pass and 1.5 s without.
-        if (lengths.Sum(length => (long)length) < (long)MinMeanLength * sequences) return false;
-        // A sequence's rows (Q, K, V, context) and the tail's block scratch must stay in the core's L2 for this to pay:
-        // measured on a 1 MiB L2 (AMD Zen 4), tiny int8 forward +5–10%, base −10% (its 2.5 MiB spill).
-        int ff = Layout.Config.IntermediateSize;
-        if (sizeof(float) * ((long)lengths.Max() * 4 * h + (long)block * (3 * h + ff)) > CpuCaches.Current.L2) return false;
+        int h = Layout.Config.HiddenSize, heads = Layout.Config.NumAttentionHeads, block = Int8Gemm.RowBlock;
+        if (!PerSequencePays(lengths, block)) return false;
         var qkv = Weights(layer, LinearSlot.Qkv);
         var (_, qkvBias, _, _) = Shape(layer, LinearSlot.Qkv);
         float[] p = Parameters;
@@ -145,15 +133,7 @@ internal sealed class Int8Linears : EncoderLinears
             }
         }
 
-        var order = Enumerable.Range(0, sequences).OrderByDescending(b => lengths[b]).ToArray();
-        if (!KernelParallel.ShouldParallelize((long)sequences * lengths.Max() * h * 3 * h, sequences))
-        {
-            foreach (int b in order) Sequence(b);
-        }
-        else
-        {
-            KernelParallel.ForLargestFirst(sequences, i => Sequence(order[i]));
-        }
+        ForEachSequenceLongestFirst(lengths, Sequence);
         return true;
     }
 

@@ -89,54 +89,11 @@ public class BertInferenceTests(ITestOutputHelper output)
     public void Int8LayerPerSequenceIsBitIdenticalToTheLayerPassByPass(bool packed)
     {
         // Int8Linears.TryForwardLayer runs each sequence's Q/K/V product, its attention and the tail while its rows are
-        // in cache; the specification is the int8 product over all rows, the attention kernel (padded with the
-        // sequences' additive masks, or packed) and the tail, pass by pass. Sequences of different lengths, longer than
-        // a 48-row block; the layer's input is its output buffer, as in the inference pass.
+        // in cache; the specification is the int8 product over all rows, the attention kernel and the tail, pass by pass.
         var config = SmallConfig(hidden: 64, heads: 2, intermediate: 256);
         var model = BertModel.Create(config, new BertHeads(Pooler: false, MaskedLm: false), seed: 12);
         using var linears = new Int8Linears(model.Layout, model.Parameters);
-        int h = config.HiddenSize, heads = config.NumAttentionHeads, seqLen = 100, batch = 4 * Environment.ProcessorCount + 3;
-        var lengths = new int[batch];
-        var offsets = new int[batch];
-        var rng = new Random(13);
-        for (int b = 0; b < batch; b++)
-        {
-            lengths[b] = packed ? rng.Next(64, seqLen + 1) : seqLen; // the pass wants a mean length of at least 64
-            if (b > 0) offsets[b] = offsets[b - 1] + lengths[b - 1];
-        }
-        int rows = offsets[^1] + lengths[^1];
-        float[]? mask = null;
-        if (!packed)
-        {
-            mask = new float[batch * seqLen];
-            for (int b = 0; b < batch; b++)
-            {
-                int valid = rng.Next(1, seqLen + 1);
-                for (int t = valid; t < seqLen; t++) mask[b * seqLen + t] = float.MinValue;
-            }
-        }
-        var input = ReferenceGemm.RandomFloats(rows * h, 14);
-        var expected = new BertActivations(config, model.Heads, batch, seqLen, training: false).Layer(0);
-        linears.Forward(1, LinearSlot.Qkv, expected.Qkv, input, rows, epilogue: null);
-        if (packed) Attention.ForwardPacked(expected.Context, expected.Qkv, lengths, offsets, h, heads);
-        else Attention.ForwardInference(expected.Context, expected.Qkv, mask, batch, seqLen, h, heads);
-        linears.ForwardTail(1, expected, input, rows);
-
-        foreach (int threads in new[] { -1, 1 })
-        {
-            using var scope = new ParallelismScope(threads);
-            var fused = new BertActivations(config, model.Heads, batch, seqLen, training: false).Layer(0);
-            input.CopyTo(fused.LayerNorm2, 0);
-            Assert.True(linears.TryForwardLayer(1, fused, fused.LayerNorm2, lengths, offsets, mask, seqLen));
-            Assert.Equal(expected.LayerNorm2.AsSpan(0, rows * h).ToArray(), fused.LayerNorm2.AsSpan(0, rows * h).ToArray());
-        }
-        // Too few sequences to share out, or sequences too short to fill its row blocks: not run, the caller takes the
-        // row-block passes.
-        var few = new BertActivations(config, model.Heads, 1, seqLen, training: false).Layer(0);
-        Assert.False(linears.TryForwardLayer(1, few, input, [seqLen], [0], null, seqLen));
-        var shortLengths = Enumerable.Repeat(20, batch).ToArray();
-        var shortOffsets = Enumerable.Range(0, batch).Select(b => b * 20).ToArray();
-        Assert.False(linears.TryForwardLayer(1, few, input, shortLengths, shortOffsets, null, seqLen));
+        AssertLayerPerSequenceIsThePassByPass(linears, model, seqLen: 100, packed, seed: 13);
     }
 
     [Theory]
@@ -146,15 +103,26 @@ public class BertInferenceTests(ITestOutputHelper output)
     {
         // FloatLinears.TryForwardLayer packs the layer's weights once and runs each sequence's Q/K/V product, its
         // attention and its tail (in 64-row blocks) on one thread; the specification is the layer-wide products, the
-        // attention kernel (padded with the sequences' additive masks, or packed) and the fused tail, pass by pass.
-        // Sequences of different lengths, longer than a tail block; the layer's input is its output buffer.
+        // attention kernel and the fused tail, pass by pass. Sequences longer than two tail blocks.
         var config = SmallConfig(hidden: 64, heads: 2, intermediate: 256);
         var model = BertModel.Create(config, new BertHeads(Pooler: false, MaskedLm: false), seed: 32);
         using var linears = new FloatLinears(model.Layout, model.Parameters);
-        int h = config.HiddenSize, heads = config.NumAttentionHeads, seqLen = 150, batch = 4 * Environment.ProcessorCount + 3;
+        AssertLayerPerSequenceIsThePassByPass(linears, model, seqLen: 150, packed, seed: 33);
+    }
+
+    /// <summary>
+    /// <paramref name="linears"/>' whole layer per sequence against its layer-wide Q/K/V product, the attention kernel
+    /// (padded with the sequences' additive masks, or packed) and its tail, pass by pass: sequences of different
+    /// lengths (at least 64, the pass's minimum mean), the layer's input being its output buffer as in the inference
+    /// pass, on all threads and on one; and the pass declines too few or too short sequences.
+    /// </summary>
+    private static void AssertLayerPerSequenceIsThePassByPass(EncoderLinears linears, BertModel model, int seqLen, bool packed, int seed)
+    {
+        var config = model.Config;
+        int h = config.HiddenSize, heads = config.NumAttentionHeads, batch = 4 * Environment.ProcessorCount + 3;
         var lengths = new int[batch];
         var offsets = new int[batch];
-        var rng = new Random(33);
+        var rng = new Random(seed);
         for (int b = 0; b < batch; b++)
         {
             lengths[b] = packed ? rng.Next(64, seqLen + 1) : seqLen;
@@ -171,7 +139,7 @@ public class BertInferenceTests(ITestOutputHelper output)
                 for (int t = valid; t < seqLen; t++) mask[b * seqLen + t] = float.MinValue;
             }
         }
-        var input = ReferenceGemm.RandomFloats(rows * h, 34);
+        var input = ReferenceGemm.RandomFloats(rows * h, seed + 1);
         var expected = new BertActivations(config, model.Heads, batch, seqLen, training: false).Layer(0);
         linears.Forward(1, LinearSlot.Qkv, expected.Qkv, input, rows, epilogue: null);
         if (packed) Attention.ForwardPacked(expected.Context, expected.Qkv, lengths, offsets, h, heads);
@@ -186,7 +154,8 @@ public class BertInferenceTests(ITestOutputHelper output)
             Assert.True(linears.TryForwardLayer(1, fused, fused.LayerNorm2, lengths, offsets, mask, seqLen));
             Assert.Equal(expected.LayerNorm2.AsSpan(0, rows * h).ToArray(), fused.LayerNorm2.AsSpan(0, rows * h).ToArray());
         }
-        // Too few sequences to share out, or sequences too short: not run.
+        // Too few sequences to share out, or sequences too short to fill the row blocks: not run, the caller takes the
+        // layer-wide passes.
         var few = new BertActivations(config, model.Heads, 1, seqLen, training: false).Layer(0);
         Assert.False(linears.TryForwardLayer(1, few, input, [seqLen], [0], null, seqLen));
         var shortLengths = Enumerable.Repeat(20, batch).ToArray();
