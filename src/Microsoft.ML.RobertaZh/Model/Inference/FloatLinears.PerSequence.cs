@@ -23,9 +23,9 @@ internal sealed partial class FloatLinears
     /// s.Context, s.Residual1, s.LayerNorm1, s.Intermediate and s.Residual2 are left untouched). The layer's weights
     /// are packed once for all sequences. Runs only when <see cref="EncoderLinears.PerSequencePays"/>: small models, whose
     /// products are short enough that the passes over memory and the waits between layer-wide products cost as much as
-    /// the arithmetic. Every product runs the serial
-    /// loop nest on the same blocks and micro-kernels, and the attention and LayerNorm work sequence by sequence and
-    /// row by row, so the values are those of the layer pass by pass, bit for bit.
+    /// the arithmetic. Every product runs the serial loop nest on the same blocks and micro-kernels, and the attention
+    /// and LayerNorm work sequence by sequence and row by row, so the values are those of the layer pass by pass, bit
+    /// for bit.
     /// </summary>
     public override bool TryForwardLayer(int layer, LayerActivations s, float[] input, int[] lengths, int[] offsets, float[]? additiveMask, int seqLen)
     {
