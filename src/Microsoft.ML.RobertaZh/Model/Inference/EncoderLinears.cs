@@ -92,8 +92,7 @@ internal abstract class EncoderLinears : IDisposable
     protected bool PerSequencePays(int[] lengths, int tailRows)
     {
         int sequences = lengths.Length, h = Layout.Config.HiddenSize, ff = Layout.Config.IntermediateSize;
-        int threads = KernelParallel.MaxDegreeOfParallelism > 0 ? Math.Min(KernelParallel.MaxDegreeOfParallelism, Environment.ProcessorCount) : Environment.ProcessorCount;
-        if (sequences < 4 * threads) return false;
+        if (sequences < 4 * KernelParallel.Threads) return false;
         if (lengths.Sum(length => (long)length) < 64L * sequences) return false;
         return sizeof(float) * ((long)lengths.Max() * 4 * h + (long)tailRows * (3 * h + ff)) <= CpuCaches.Current.L2;
     }

@@ -54,8 +54,8 @@ internal static unsafe partial class Gemm
         {
             _p = p;
             _epilogue = epilogue;
-            _kBlocks = (p.K + p.KC - 1) / p.KC;
-            _kcMax = (p.K + _kBlocks - 1) / _kBlocks;
+            _kcMax = KBlockDepth(p.K, p.KC);
+            _kBlocks = (p.K + _kcMax - 1) / _kcMax;
             // Enough row blocks that two workers can balance, but no thinner than a few micro-tiles.
             _mBlocks = Math.Max((p.M + p.MC - 1) / p.MC, Math.Min(4 * threads, (p.M + 4 * MR - 1) / (4 * MR)));
             _mcMax = ((p.M + _mBlocks - 1) / _mBlocks + MR - 1) / MR * MR;
@@ -65,7 +65,7 @@ internal static unsafe partial class Gemm
             int panels = (ncMax + NR - 1) / NR;
             _nChunks = Math.Clamp((4 * threads + _mBlocks - 1) / _mBlocks, 1, Math.Max(1, panels / 2));
             _computeTasks = _mBlocks * _nChunks;
-            _packBStride = (nint)((ncMax + NR - 1) / NR) * NR * _kcMax;
+            _packBStride = PackedPanelsLength(ncMax, _kcMax);
             _packB = PackBuffers.B((int)(2 * _packBStride));
 
             int nBlocks = (p.N + p.NC - 1) / p.NC;

@@ -47,11 +47,10 @@ internal static unsafe partial class Gemm
             if (kernel == GemmKernel.Auto) kernel = DefaultKernel;
             else if (!IsSupported(kernel)) throw new PlatformNotSupportedException($"{kernel} is not supported on this CPU.");
             var blocking = GemmBlocking.For(kernel);
-            int kBlocks = (k + blocking.KC - 1) / blocking.KC;
-            int kcMax = (k + kBlocks - 1) / kBlocks;
-            // Every column block is padded to whole NR panels, each k block of it kc·NR floats per panel.
+            int kcMax = KBlockDepth(k, blocking.KC);
+            // Every column block is padded to whole NR panels; its k blocks together are k deep.
             long length = 0;
-            for (int jc = 0; jc < n; jc += blocking.NC) length += (long)(Math.Min(blocking.NC, n - jc) + NR - 1) / NR * NR * k;
+            for (int jc = 0; jc < n; jc += blocking.NC) length += PackedPanelsLength(Math.Min(blocking.NC, n - jc), k);
             Reserve(length);
             N = n;
             K = k;
@@ -68,7 +67,7 @@ internal static unsafe partial class Gemm
                     {
                         int kc = Math.Min(kcMax, k - pc);
                         PackB(in problem, pc, jc, nc, kc, dst);
-                        dst += (nint)((nc + NR - 1) / NR) * NR * kc;
+                        dst += PackedPanelsLength(nc, kc);
                     }
                 }
             }

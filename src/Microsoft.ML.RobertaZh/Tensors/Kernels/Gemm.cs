@@ -248,14 +248,12 @@ internal static unsafe partial class Gemm
         // Rows are final after the last k block only if there is a single column block.
         bool fuse = epilogue is not null && p.N <= p.NC;
         int ncMax = Math.Min(p.NC, p.N);
-        // Spread k evenly over the KC blocks so the last block is not a sliver (e.g. k=300 → 150+150, not 256+44).
-        int kBlocks = (p.K + p.KC - 1) / p.KC;
-        int kcMax = (p.K + kBlocks - 1) / kBlocks;
+        int kcMax = KBlockDepth(p.K, p.KC);
         int mBlocks = (p.M + p.MC - 1) / p.MC;
         int mcMax = ((p.M + mBlocks - 1) / mBlocks + MR - 1) / MR * MR;
         float* packA = PackBuffers.A(mcMax * kcMax);
         // A prepacked B holds every (jc, pc) block in this loop's order, each exactly what PackB writes here.
-        float* packB = prepacked is null ? PackBuffers.B(((ncMax + NR - 1) / NR) * NR * kcMax) : prepacked.Data;
+        float* packB = prepacked is null ? PackBuffers.B((int)PackedPanelsLength(ncMax, kcMax)) : prepacked.Data;
 
         for (int jc = 0; jc < p.N; jc += p.NC)
         {
@@ -275,11 +273,25 @@ internal static unsafe partial class Gemm
                     MacroKernel(mc, nc, kc, packA, packB, p.C + ic * p.Ldc + jc, p.Ldc, bias, add, p.Kernel);
                     if (fuse && pc + kc >= p.K) epilogue!(ic, mc);
                 }
-                if (prepacked is not null) packB += (nint)((nc + NR - 1) / NR) * NR * kc;
+                if (prepacked is not null) packB += PackedPanelsLength(nc, kc);
             }
         }
         return fuse;
     }
+
+    /// <summary>
+    /// Depth of the k blocks of a product with inner dimension <paramref name="k"/> under blocks of at most
+    /// <paramref name="kc"/>: k spread evenly so the last block is not a sliver (k=300 → 150+150, not 256+44). Every
+    /// path (serial, parallel, prepacked B) cuts k this way, which keeps their sums in the same order, bit for bit.
+    /// </summary>
+    private static int KBlockDepth(int k, int kc)
+    {
+        int blocks = (k + kc - 1) / kc;
+        return (k + blocks - 1) / blocks;
+    }
+
+    /// <summary>Floats of <paramref name="nc"/> columns × <paramref name="kc"/> k steps packed into zero-padded NR-wide panels.</summary>
+    private static nint PackedPanelsLength(int nc, int kc) => (nint)((nc + NR - 1) / NR) * NR * kc;
 
     /// <summary>Runs the micro-kernel over every MR×NR tile of an mc×nc block of C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -26,6 +26,9 @@ internal static class KernelParallel
     /// </summary>
     public static int MaxDegreeOfParallelism { get; set; } = -1;
 
+    /// <summary>Threads a kernel may use: <see cref="MaxDegreeOfParallelism"/> when set, at most the core count.</summary>
+    public static int Threads => MaxDegreeOfParallelism > 0 ? Math.Min(MaxDegreeOfParallelism, Environment.ProcessorCount) : Environment.ProcessorCount;
+
     /// <summary>True when a job of <paramref name="work"/> elements split into <paramref name="chunks"/> chunks should run in parallel.</summary>
     public static bool ShouldParallelize(long work, int chunks) =>
         chunks > 1 && work >= MinParallelWork && MaxDegreeOfParallelism != 1 && Environment.ProcessorCount > 1;
@@ -48,8 +51,7 @@ internal static class KernelParallel
     /// </summary>
     public static void ForLargestFirst(int items, Action<int> body)
     {
-        int threads = MaxDegreeOfParallelism > 0 ? Math.Min(MaxDegreeOfParallelism, Environment.ProcessorCount) : Environment.ProcessorCount;
-        threads = Math.Min(threads, items);
+        int threads = Math.Min(Threads, items);
         if (threads <= 1)
         {
             for (int item = 0; item < items; item++) body(item);
